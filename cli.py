@@ -1,0 +1,206 @@
+"""`extract`: Chinese economic news articles in, typed and citable tables out.
+
+A thin command line over the `extract` library: every command calls one
+library function and formats its result. Errors print one line,
+`Error: …`, and exit with code 1.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn Chinese economic and government news articles into typed, citable tables "
+         "(amounts, targets, projects, dates, articles).\n\n"
+         "Example: extract all --raw data/raw --out data/out",
+)
+
+RAW_OPT = typer.Option(Path("data/raw"), "--raw", help="Folder of article .txt files (searched recursively).")
+OUT_OPT = typer.Option(Path("data/out"), "--out", help="Folder for the output tables (replaced atomically).")
+FORMATS = ("table", "json", "csv")
+
+
+def fail(msg: str) -> None:
+    typer.echo(f"Error: {msg}", err=True)
+    raise typer.Exit(1)
+
+
+def _progress_printer():
+    state = {"last": 0.0}
+
+    def progress(i: int, n: int, path: Path) -> None:
+        now = time.perf_counter()
+        if n >= 20 and (i == n or now - state["last"] > 1.0):
+            state["last"] = now
+            typer.echo(f"  [{i}/{n}] {path.name}", err=True)
+    return progress
+
+
+@app.command("all")
+def all_(raw: Path = RAW_OPT, out: Path = OUT_OPT,
+         quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but problems.")) -> None:
+    """Extract every article under --raw into the tables in --out.
+
+    Writes <table>.csv and <table>.parquet for articles, amounts, targets,
+    projects and dates. Bad files are reported and skipped; the exit code is
+    1 when any article could not be processed.
+
+    Example: extract all --raw data/raw --out data/out
+    """
+    from extract.pipeline import run_all
+    from extract.textio import ArticleError
+
+    try:
+        summary = run_all(raw, out, progress=None if quiet else _progress_printer())
+    except ArticleError as e:
+        fail(str(e))
+    if not quiet:
+        typer.echo(f"Read {summary.articles} article(s) from {raw} in {summary.seconds:.1f}s; wrote {out}/")
+        for table, n in summary.counts.items():
+            typer.echo(f"  {table:<9} {n:6d} rows   {out}/{table}.csv, .parquet")
+    if summary.problems:
+        typer.echo(f"Skipped {len(summary.problems)} file(s):", err=True)
+        for p in summary.problems:
+            typer.echo(f"  {p.path}: {p.message}", err=True)
+        raise typer.Exit(1)
+
+
+def _load_one(path: str):
+    from extract.pipeline import process_bytes, process_file
+    from extract.textio import ArticleError
+
+    try:
+        if path == "-":
+            return process_bytes(sys.stdin.buffer.read(), "stdin")
+        return process_file(path)
+    except ArticleError as e:
+        fail(f"{path}: {e}")
+
+
+@app.command()
+def article(path: str = typer.Argument(..., help="An article file, or - for standard input."),
+            format: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+            table: Optional[str] = typer.Option(None, "--table", "-t", help="Only this table (amounts, targets, …).")) -> None:
+    """Show the records of one article.
+
+    Example: extract article data/raw/000_699eb03364696f07.txt --table amounts
+    """
+    from extract.models import RECORD_MODELS
+    from extract.output import csv_text
+
+    if format not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}")
+    if table and table not in RECORD_MODELS:
+        fail(f"--table must be one of {', '.join(RECORD_MODELS)}")
+    res = _load_one(path)
+    tables = [table] if table else list(RECORD_MODELS)
+    if format == "json":
+        data = {"article": res.article.model_dump(mode="json"),
+                **{t: [r.model_dump(mode="json") for r in res.records[t]] for t in tables}}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    for t in tables:
+        if format == "csv":
+            typer.echo(f"# {t}")
+            typer.echo(csv_text(RECORD_MODELS[t], res.records[t]), nl=False)
+            continue
+        typer.echo(f"== {t} ({len(res.records[t])})")
+        for r in res.records[t]:
+            d = r.model_dump(mode="json")
+            keys = [k for k in d if k not in ("record_id", "article_id", "sentence", "text", "char_start", "char_end", "rule_id")
+                    and d[k] not in (None, "")]
+            fields = "  ".join(f"{k}={d[k]}" for k in keys)
+            typer.echo(f"  [{r.char_start}:{r.char_end}] {r.text}  {fields}  ({r.rule_id})")
+
+
+@app.command()
+def explain(path: str = typer.Argument(..., help="An article file, or - for standard input."),
+            table: Optional[str] = typer.Option(None, "--table", "-t", help="Only this table.")) -> None:
+    """Show every rule match: the rule id that fired and what its named groups captured.
+
+    Matches that lost to a longer overlapping match, or were dropped by a
+    rule condition, are marked. The rule author's debugger.
+
+    Example: extract explain data/raw/003_efb9b948de26f3ef.txt --table amounts
+    """
+    from extract.explain import explain_document
+
+    res = _load_one(path)
+    for line in explain_document(res, only=table):
+        typer.echo(line)
+
+
+@app.command("eval")
+def eval_(gold: Path = typer.Option(Path("tests/gold"), "--gold", help="Folder of gold <article_id>.jsonl files."),
+          raw: Path = RAW_OPT,
+          out: Optional[Path] = typer.Option(None, "--out", help="Score this existing output folder instead of running."),
+          verbose: bool = typer.Option(False, "--verbose", "-v", help="List every miss and extra."),
+          as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Precision, recall and F1 per table, and attribute accuracy, against gold.
+
+    Runs the pipeline on --raw into a temporary folder (or scores --out) and
+    compares with the gold JSONL files. Same numbers as shared/tools/score.py.
+
+    Example: extract eval --gold tests/gold --raw data/raw
+    """
+    from extract.evaluate import macro_f1, score
+    from extract.pipeline import run_all
+
+    if not gold.is_dir():
+        fail(f"{gold}: no such folder")
+    with tempfile.TemporaryDirectory() as tmp:
+        target = out
+        if target is None:
+            target = Path(tmp) / "out"
+            run_all(raw, target)
+        report = score(raw, gold, target)
+    if as_json:
+        typer.echo(json.dumps({k: {"gold": v.gold, "pred": v.predicted, "tp": v.matched, "precision": round(v.precision, 3),
+                                   "recall": round(v.recall, 3), "f1": round(v.f1, 3), "provenance_ok": v.provenance_ok,
+                                   "attr_accuracy": v.attributes} for k, v in report.items()}, ensure_ascii=False, indent=1))
+        return
+    for kind, ts in report.items():
+        if ts.missing_table:
+            typer.echo(f"{kind:8s} table missing")
+            continue
+        typer.echo(f"{kind:8s} gold {ts.gold:4d} pred {ts.predicted:4d} tp {ts.matched:4d}  P {ts.precision:.3f} "
+                   f"R {ts.recall:.3f} F1 {ts.f1:.3f}  prov {ts.provenance_ok}  attrs {ts.attributes}")
+        if verbose:
+            for m in ts.misses:
+                typer.echo(f"   MISS  {m[0]}  {m[1]!r}  in {m[2]!r}")
+            for x in ts.extras:
+                typer.echo(f"   EXTRA {x[0]}  {x[1]!r}")
+    typer.echo(f"macro_f1 {macro_f1(report)}")
+
+
+@app.command("rules")
+def rules_check() -> None:
+    """Load and compile every rule file; print one line per file.
+
+    Example: extract rules
+    """
+    from extract.rules import RuleError, all_rule_files, check_unique_ids, load_ruleset
+
+    try:
+        for p in all_rule_files():
+            rs = load_ruleset(p.stem)
+            typer.echo(f"{p}: {len(rs.rules)} rule(s), {len(rs.lexicons)} lexicon(s)")
+        check_unique_ids()
+    except RuleError as e:
+        fail(str(e))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

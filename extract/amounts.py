@@ -1,0 +1,229 @@
+"""Sums of money → ``Amount`` records.
+
+Rules (``rules/amounts.yaml``) find mentions on the shadow text; this module
+turns each match into a typed record: value (Decimal, base units), currency,
+bound, kind (from the words around it) and subject (the project it belongs
+to, when the clause says 投资X亿元的…项目).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from .articles import Document
+from .models import Amount
+from .numbers import parse_number
+from .rules import Match, RuleSet, invert_lexicon, load_ruleset, resolve_overlaps
+
+CLAUSE_END = ",，。；;！？!?、\n"
+SENTENCE_END = "。；;！？!?\n"
+BEFORE_WINDOW = 20   # characters of the clause before an amount searched for a kind word
+AFTER_WINDOW = 8     # characters after it (600亿红旗基金)
+SENTENCE_WINDOW = 40  # fall back to the sentence before the clause, this far back
+
+
+@dataclass(frozen=True)
+class AmountLexicons:
+    currency: dict[str, str]
+    bound_before: dict[str, str]
+    bound_after: dict[str, str]
+    bound_inside: dict[str, str]
+    kind_before: dict[str, str]
+    kind_after: dict[str, str]
+    money_context: frozenset[str]
+    subject_rx: object
+
+
+@lru_cache(maxsize=None)
+def lexicons(rs: RuleSet | None = None) -> AmountLexicons:
+    rs = rs or load_ruleset("amounts")
+    lx = rs.lexicons
+    suffixes = sorted(lx.get("subject_suffixes", []), key=len, reverse=True)
+    subject_rx = regex.compile(
+        r"的(?P<subject>[^,，。；;、\s“”\"]{2,30}?(?:" + "|".join(map(regex.escape, suffixes)) + ")(?:项目|工程)?)"
+    ) if suffixes else None
+    return AmountLexicons(
+        currency=invert_lexicon(lx["currencies"]),
+        bound_before=invert_lexicon(lx["bound_before"]),
+        bound_after=invert_lexicon(lx["bound_after"]),
+        bound_inside=invert_lexicon(lx.get("bound_inside", {})),
+        kind_before=invert_lexicon(lx["kind_before"]),
+        kind_after=invert_lexicon(lx["kind_after"]),
+        money_context=frozenset(lx.get("money_context", [])),
+        subject_rx=subject_rx,
+    )
+
+
+def _clause_start(text: str, pos: int, floor: int = 0) -> int:
+    i = pos
+    while i > floor and text[i - 1] not in CLAUSE_END:
+        i -= 1
+    return i
+
+
+def _clause_end(text: str, pos: int) -> int:
+    i = pos
+    while i < len(text) and text[i] not in CLAUSE_END:
+        i += 1
+    return i
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in SENTENCE_END:
+        i -= 1
+    return i
+
+
+def _nearest_before(window: str, words: dict[str, str]) -> tuple[str, int] | None:
+    """(label, distance from the window's end) of the keyword ending nearest the end."""
+    best = None
+    for w, label in words.items():
+        i = window.rfind(w)
+        if i >= 0:
+            dist = len(window) - (i + len(w))
+            key = (dist, -len(w))
+            if best is None or key < best[0]:
+                best = (key, label)
+    return (best[1], best[0][0]) if best else None
+
+
+def _nearest_after(window: str, words: dict[str, str]) -> str | None:
+    best = None
+    for w, label in words.items():
+        i = window.find(w)
+        if i >= 0 and (best is None or (i, -len(w)) < best[0]):
+            best = ((i, -len(w)), label)
+    return best[1] if best else None
+
+
+def money_kind(shadow: str, start: int, end: int, lx: AmountLexicons | None = None) -> tuple[str, str]:
+    """Kind of the money at shadow[start:end] and where it was found.
+
+    Returns (kind, source) with source one of 'clause', 'after', 'sentence',
+    'none'. The clause-level sources are what make a bare 亿/万 number money.
+    """
+    lx = lx or lexicons()
+    cstart = max(_clause_start(shadow, start), start - BEFORE_WINDOW)
+    hit = _nearest_before(shadow[cstart:start], lx.kind_before)
+    if hit:
+        return hit[0], "clause"
+    cend = min(_clause_end(shadow, end), end + AFTER_WINDOW)
+    after = _nearest_after(shadow[end:cend], lx.kind_after)
+    if after:
+        return after, "after"
+    sstart = max(_sentence_start(shadow, start), start - SENTENCE_WINDOW)
+    if sstart < cstart:
+        hit = _nearest_before(shadow[sstart:cstart], lx.kind_before)
+        if hit:
+            return hit[0], "sentence"
+    return "other", "none"
+
+
+def _has_money_context(shadow: str, start: int, end: int, lx: AmountLexicons) -> bool:
+    kind, source = money_kind(shadow, start, end, lx)
+    if source in ("clause", "after"):
+        return True
+    clause = shadow[max(_clause_start(shadow, start), start - BEFORE_WINDOW):min(_clause_end(shadow, end), end + AFTER_WINDOW)]
+    return any(w in clause for w in lx.money_context)
+
+
+def _range_low(num: str, num2: str) -> str:
+    """The low end of a range borrows the high end's unit: 5至8亿 → 5亿."""
+    if num and num[-1] in "万亿兆十百千拾佰仟":
+        return num
+    i = len(num2)
+    while i > 0 and num2[i - 1] in "万亿兆":
+        i -= 1
+    unit = num2[i:]
+    if not unit and len(num2) >= 2 and num2[-1] in "十百千拾佰仟" and num2[-2].isdigit():
+        unit = num2[-1]
+    return num + unit
+
+
+def _bound(m: Match, lx: AmountLexicons) -> str:
+    if m.group("num2"):
+        return "range"
+    if m.group("pre"):
+        return lx.bound_before.get(m.group("pre"), "exact")
+    if m.group("post"):
+        return lx.bound_after.get(m.group("post"), "exact")
+    if m.group("more"):
+        return lx.bound_inside.get(m.group("more"), "min")
+    return "exact"
+
+
+@dataclass
+class AmountValue:
+    value: Decimal
+    high: Decimal | None
+    currency: str
+    bound: str
+
+
+def interpret(m: Match, lx: AmountLexicons | None = None) -> AmountValue | None:
+    """Value, high end, currency and bound of one match; None if it does not parse."""
+    lx = lx or lexicons()
+    mult = m.group("mult") or ""
+    num2 = m.group("num2")
+    num = m.group("num") or ""
+    if num2:
+        high = parse_number(num2 + mult)
+        value = parse_number(_range_low(num, num2 + mult))
+        if high is None or value is None or value > high:
+            return None
+    else:
+        value, high = parse_number(num + mult), None
+        if value is None:
+            return None
+    cur = m.group("cur")
+    pre = m.group("cur_pre")
+    currency = "CNY"
+    if pre and (cur is None or lx.currency.get(cur) == "CNY"):
+        currency = lx.currency.get(pre, "CNY")
+    elif cur:
+        currency = lx.currency.get(cur, "CNY")
+    return AmountValue(value, high, currency, _bound(m, lx))
+
+
+def find(doc: Document) -> tuple[list[Match], list[Match]]:
+    """(kept, all) matches of the amount rules in the document's scope."""
+    rs = load_ruleset("amounts")
+    found = []
+    for s, e in doc.scopes():
+        found += [m for m in rs.find(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
+    return resolve_overlaps(found), found
+
+
+def subject_after(shadow: str, end: int, lx: AmountLexicons | None = None) -> tuple[int, int] | None:
+    """Span of 'X项目' in '…亿元的X项目', the project the sum belongs to."""
+    lx = lx or lexicons()
+    if lx.subject_rx is None:
+        return None
+    m = lx.subject_rx.match(shadow, end, min(len(shadow), end + 40))
+    return m.span("subject") if m else None
+
+
+def extract_amounts(doc: Document) -> list[Amount]:
+    lx = lexicons()
+    out: list[Amount] = []
+    for m in find(doc)[0]:
+        if m.rule.attrs.get("require_money_context") and not _has_money_context(doc.shadow, m.start, m.end, lx):
+            continue
+        val = interpret(m, lx)
+        if val is None:
+            continue
+        kind, _ = money_kind(doc.shadow, m.start, m.end, lx)
+        subj_span = subject_after(doc.shadow, m.end, lx)
+        cny = val.currency == "CNY"
+        out.append(Amount(
+            article_id=doc.article_id, text=doc.raw[m.start:m.end], char_start=m.start, char_end=m.end,
+            sentence=doc.sentence_at(m.start), rule_id=m.rule.id,
+            value_cny=val.value if cny else None, high_cny=val.high if cny else None,
+            value=val.value, high=val.high, currency=val.currency, bound=val.bound, kind=kind,
+            subject=doc.shadow[subj_span[0]:subj_span[1]] if subj_span else None,
+        ))
+    return out

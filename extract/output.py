@@ -1,0 +1,118 @@
+"""Writing tables: CSV (RFC 4180, UTF-8, ISO dates, empty for null) and Parquet
+with real types, into a directory that is swapped in whole, so a run that
+fails half-way leaves the previous outputs untouched."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+import typing
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+
+MONEY_TYPE = pa.decimal128(38, 6)
+
+
+def _arrow_type(annotation) -> pa.DataType:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    base = args[0] if args else annotation
+    if isinstance(base, type):
+        if issubclass(base, bool):
+            return pa.bool_()
+        if issubclass(base, Enum):
+            return pa.string()
+        if issubclass(base, int):
+            return pa.int64()
+        if issubclass(base, Decimal):
+            return MONEY_TYPE
+        if issubclass(base, float):
+            return pa.float64()
+        if issubclass(base, date):
+            return pa.date32()
+    return pa.string()
+
+
+def arrow_schema(model: type[BaseModel]) -> pa.Schema:
+    return pa.schema([pa.field(name, _arrow_type(f.annotation), nullable=True) for name, f in model.model_fields.items()])
+
+
+def columns(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, Enum):
+        return str(v.value)
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def rows(records: Iterable[BaseModel]) -> Iterator[dict]:
+    for r in records:
+        yield r.model_dump()
+
+
+def csv_text(model: type[BaseModel], records: Iterable[BaseModel]) -> str:
+    buf = io.StringIO()
+    cols = columns(model)
+    w = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(cols)
+    for row in rows(records):
+        w.writerow([_cell(row[c]) for c in cols])
+    return buf.getvalue()
+
+
+def write_table(directory: Path, name: str, model: type[BaseModel], records: list[BaseModel]) -> None:
+    (directory / f"{name}.csv").write_text(csv_text(model, records), encoding="utf-8", newline="")
+    schema = arrow_schema(model)
+    data = {c: [] for c in schema.names}
+    for row in rows(records):
+        for c in schema.names:
+            v = row[c]
+            data[c].append(v.value if isinstance(v, Enum) else v)
+    table = pa.table({c: pa.array(data[c], type=schema.field(c).type) for c in schema.names}, schema=schema)
+    pq.write_table(table, directory / f"{name}.parquet")
+
+
+@contextmanager
+def atomic_directory(out: Path):
+    """Yield a fresh temporary directory; on success it replaces *out*.
+
+    Files already in *out* that the run did not write (a report, say) are
+    carried over. On an exception the temporary directory is removed and
+    *out* is left exactly as it was.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        for entry in out.iterdir():  # copied, not moved: out stays whole until the swap
+            if not (tmp / entry.name).exists():
+                if entry.is_dir():
+                    shutil.copytree(entry, tmp / entry.name)
+                else:
+                    shutil.copy2(entry, tmp / entry.name)
+        os.replace(out, old)
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,342 @@
+"""Rule files: loading, validation, compilation, matching and the overlap policy.
+
+A rule file (``rules/<type>.yaml``) holds
+
+- ``pieces``: named pattern pieces, either a ``pattern`` or a ``words`` list;
+  with the shared pieces of ``rules/pieces.yaml`` they form one
+  ``(?(DEFINE)…)`` block, so a rule writes ``(?&num)`` instead of repeating a
+  numeral pattern;
+- ``lexicons``: word lists the extractor code reads (kind keywords, bound
+  words…), kept here so they can be extended without touching code;
+- ``rules``: each with an ``id``, a ``doc``, a verbose-mode ``pattern``,
+  optional ``attrs`` that the extractor reads, and ``examples`` — positive
+  (a text, the exact mention expected, and expected fields) and negative
+  (texts that must give no record at all). The test suite runs them all.
+
+Every problem fails at load with ``file: line N: path: message``: unknown
+keys, a bad regex, an unknown piece, a pattern that can match the empty
+string, a duplicate id.
+
+Overlap policy (one for every extractor): among overlapping matches, keep the
+longest; on equal length the leftmost; then the rule listed first.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+FLAGS = regex.VERBOSE | regex.V0
+
+
+class RuleError(Exception):
+    """A rule file is broken. The message names the file, line and path."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Piece(_Strict):
+    doc: str = ""
+    pattern: str | None = None
+    words: list[str] | None = None
+    words_from: str | None = Field(None, description="name of a lexicon in the same file whose words to use")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if sum(x is not None for x in (self.pattern, self.words, self.words_from)) != 1:
+            raise ValueError("a piece has exactly one of 'pattern', 'words' or 'words_from'")
+        if self.words is not None and not all(w for w in self.words):
+            raise ValueError("'words' has an empty word")
+        return self
+
+    def regex_source(self) -> str:
+        if self.pattern is not None:
+            return self.pattern
+        # Longest first, so that 万亿元 wins over 万 in an alternation.
+        words = sorted(set(self.words or []), key=lambda w: (-len(w), w))
+        return "(?:" + "|".join(regex.escape(w, special_only=False, literal_spaces=False) for w in words) + ")"
+
+
+class PositiveExample(_Strict):
+    text: str
+    match: str = Field(description="the exact mention the rule must report")
+    expect: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _match_inside(self):
+        if self.match not in self.text:
+            raise ValueError(f"match {self.match!r} is not inside text {self.text!r}")
+        return self
+
+
+class Examples(_Strict):
+    positive: list[PositiveExample] = Field(min_length=1)
+    negative: list[str] = Field(min_length=1)
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=RULE_ID)
+    doc: str = Field(min_length=1)
+    pattern: str
+    attrs: dict[str, Any] = Field(default_factory=dict)
+    examples: Examples
+
+
+class RuleFile(_Strict):
+    doc: str = ""
+    pieces: dict[str, Piece] = Field(default_factory=dict)
+    lexicons: dict[str, Any] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+
+    @field_validator("pieces")
+    @classmethod
+    def _piece_names(cls, v):
+        for name in v:
+            if not regex.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"piece name {name!r} must be lower_snake_case")
+        return v
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    regex: Any
+    order: int
+    source: str  # file the rule came from
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return self.rule.attrs
+
+
+@dataclass
+class Match:
+    """One rule match on the shadow text. Spans are absolute offsets."""
+
+    rule: CompiledRule
+    start: int
+    end: int
+    groups: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+    def group(self, name: str) -> str | None:
+        g = self.groups.get(name)
+        return g[2] if g else None
+
+    def span(self, name: str) -> tuple[int, int] | None:
+        g = self.groups.get(name)
+        return (g[0], g[1]) if g else None
+
+
+@dataclass
+class RuleSet:
+    name: str
+    path: Path
+    rules: list[CompiledRule]
+    lexicons: dict[str, Any]
+    pieces: dict[str, Piece]
+    define: str  # the (?(DEFINE)…) block, for extractors that compile helpers
+
+    def compile(self, pattern: str):
+        """Compile an extra pattern with this set's pieces available."""
+        return regex.compile(self.define + pattern, FLAGS)
+
+    def by_id(self, rule_id: str) -> CompiledRule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
+        """Every match of every rule in text[start:end], before overlap resolution."""
+        end = len(text) if end is None else end
+        out: list[Match] = []
+        for cr in self.rules:
+            for m in cr.regex.finditer(text, start, end, overlapped=False):
+                if m.end() == m.start():
+                    continue
+                span = m.span("text") if "text" in m.groupdict() and m.start("text") >= 0 else m.span()
+                groups = {k: (m.start(k), m.end(k), v) for k, v in m.groupdict().items() if v is not None}
+                out.append(Match(cr, span[0], span[1], groups))
+        return out
+
+
+def resolve_overlaps(matches: list[Match]) -> list[Match]:
+    """The overlap policy: longest span, then leftmost, then first-listed rule."""
+    ranked = sorted(matches, key=lambda m: (-(m.end - m.start), m.start, m.rule.order))
+    kept: list[Match] = []
+    for m in ranked:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.end))
+
+
+# ---------------------------------------------------------------- loading
+
+def rules_dir() -> Path:
+    """rules/ beside the package (a source checkout), or $EXTRACT_RULES."""
+    env = os.environ.get("EXTRACT_RULES")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def _line_of(path: Path, text: str, loc: tuple) -> str:
+    """'line N' of the YAML node at *loc* (a pydantic/our path), best effort."""
+    try:
+        node = yaml.compose(text)
+        for key in loc:
+            if node is None:
+                break
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == key), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+            else:
+                break
+        if node is not None:
+            return f"line {node.start_mark.line + 1}"
+    except yaml.YAMLError:
+        pass
+    return "line ?"
+
+
+def _fmt_loc(loc: tuple) -> str:
+    out = ""
+    for k in loc:
+        out += f"[{k}]" if isinstance(k, int) else (("." if out else "") + str(k))
+    return out or "(top)"
+
+
+def _fail(path: Path, text: str, loc: tuple, msg: str) -> RuleError:
+    return RuleError(f"{path}: {_line_of(path, text, loc)}: {_fmt_loc(loc)}: {msg}")
+
+
+def _read(path: Path) -> tuple[RuleFile, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise RuleError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "line ?"
+        raise RuleError(f"{path}: {where}: YAML syntax: {getattr(e, 'problem', e)}") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: line 1: (top): a rule file is a mapping with 'pieces', 'lexicons', 'rules'")
+    try:
+        return RuleFile.model_validate(data), text
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise _fail(path, text, tuple(err["loc"]), err["msg"]) from None
+
+
+def flatten_words(lexicon: Any) -> list[str]:
+    """All words of a lexicon: a list, or a mapping of lists (values kept)."""
+    if isinstance(lexicon, dict):
+        return [str(w) for ws in lexicon.values() for w in (ws or [])]
+    if isinstance(lexicon, list):
+        return [str(w) for w in lexicon]
+    return [str(lexicon)]
+
+
+def invert_lexicon(lexicon: dict[str, list]) -> dict[str, str]:
+    """{label: [words]} → {word: label}; the first label listing a word wins."""
+    out: dict[str, str] = {}
+    for label, words in (lexicon or {}).items():
+        for w in words or []:
+            out.setdefault(str(w), label)
+    return out
+
+
+def _define(pieces: dict[str, Piece]) -> str:
+    body = "".join(f"(?P<{n}>{p.regex_source()})" for n, p in pieces.items())
+    return f"(?(DEFINE){body})" if body else ""
+
+
+def _compile(path: Path, text: str, loc: tuple, define: str, pattern: str):
+    try:
+        rx = regex.compile(define + pattern, FLAGS)
+    except regex.error as e:
+        pos = f" at position {e.pos - len(define)} of the pattern" if e.pos is not None and e.pos >= len(define) else ""
+        raise _fail(path, text, loc, f"bad regex: {e.msg}{pos}") from None
+    if rx.search("") is not None:
+        raise _fail(path, text, loc, "pattern can match the empty string")
+    return rx
+
+
+@lru_cache(maxsize=None)
+def shared_pieces(directory: str) -> tuple[dict[str, Piece], str]:
+    path = Path(directory) / "pieces.yaml"
+    if not path.exists():
+        return {}, ""
+    rf, text = _read(path)
+    define = _define(rf.pieces)
+    for name, piece in rf.pieces.items():  # each piece must compile on its own
+        _compile(path, text, ("pieces", name), define, f"(?&{name})")
+    return rf.pieces, text
+
+
+def load_ruleset(name: str, directory: str | Path | None = None) -> RuleSet:
+    """Load and compile ``<directory>/<name>.yaml`` (cached per process)."""
+    return _load_ruleset(name, str(directory or rules_dir()))
+
+
+@lru_cache(maxsize=None)
+def _load_ruleset(name: str, directory: str) -> RuleSet:
+    path = Path(directory) / f"{name}.yaml"
+    rf, text = _read(path)
+    shared, _ = shared_pieces(directory)
+    clash = set(shared) & set(rf.pieces)
+    if clash:
+        raise _fail(path, text, ("pieces", sorted(clash)[0]), "piece already defined in pieces.yaml")
+    for pname, piece in rf.pieces.items():
+        if piece.words_from is not None:
+            if piece.words_from not in rf.lexicons:
+                raise _fail(path, text, ("pieces", pname, "words_from"), f"no lexicon named {piece.words_from!r} in this file")
+            piece.words = flatten_words(rf.lexicons[piece.words_from])
+            piece.words_from = None
+            if not piece.words:
+                raise _fail(path, text, ("pieces", pname, "words_from"), "lexicon has no words")
+    pieces = {**shared, **rf.pieces}
+    define = _define(pieces)
+    for pname in rf.pieces:
+        _compile(path, text, ("pieces", pname), define, f"(?&{pname})")
+    compiled: list[CompiledRule] = []
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(rf.rules):
+        if rule.id in seen:
+            raise _fail(path, text, ("rules", i, "id"), f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])")
+        seen[rule.id] = i
+        rx = _compile(path, text, ("rules", i, "pattern"), define, rule.pattern)
+        compiled.append(CompiledRule(rule, rx, i, str(path)))
+    return RuleSet(name, path, compiled, rf.lexicons, pieces, define)
+
+
+def all_rule_files(directory: str | Path | None = None) -> list[Path]:
+    d = Path(directory or rules_dir())
+    return sorted(p for p in d.glob("*.yaml") if p.name != "pieces.yaml")
+
+
+def check_unique_ids(directory: str | Path | None = None) -> None:
+    """Rule ids are unique across every rule file, not only within one."""
+    seen: dict[str, Path] = {}
+    for p in all_rule_files(directory):
+        rs = load_ruleset(p.stem, directory)
+        for r in rs.rules:
+            if r.id in seen:
+                raise RuleError(f"{p}: rule id {r.id!r} is also used in {seen[r.id]}")
+            seen[r.id] = p
