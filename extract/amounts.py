@@ -15,7 +15,7 @@ import regex
 
 from .articles import Document
 from .models import Amount
-from .numbers import parse_number
+from .numbers import parse_digit_pair, parse_number
 from .rules import Match, RuleSet, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?、\n"
@@ -131,17 +131,27 @@ def _has_money_context(shadow: str, start: int, end: int, lx: AmountLexicons) ->
     return any(w in clause for w in lx.money_context)
 
 
-def _range_low(num: str, num2: str) -> str:
-    """The low end of a range borrows the high end's unit: 5至8亿 → 5亿."""
-    if num and num[-1] in "万亿兆十百千拾佰仟":
-        return num
+def _range_low(num: str, num2: str, high: Decimal) -> Decimal | None:
+    """The low end of a range, which may borrow the high end's unit.
+
+    5至8亿 → 5亿; 一百二十到一百五十万 → 一百二十万; 两到三千 → 两千; but
+    从8500到3万 → 8500, since 8500万 would exceed the high end.
+    """
+    plain = parse_number(num)
+    if num and num[-1] in "万亿兆":
+        return plain
     i = len(num2)
     while i > 0 and num2[i - 1] in "万亿兆":
         i -= 1
     unit = num2[i:]
-    if not unit and len(num2) >= 2 and num2[-1] in "十百千拾佰仟" and num2[-2].isdigit():
-        unit = num2[-1]
-    return num + unit
+    if not unit and len(num) == 1 and num2 and num2[-1] in "十百千拾佰仟":
+        unit = num2[-1]  # 两到三千: a bare digit borrows a small unit too
+    borrowed = parse_number(num + unit) if unit else None
+    if borrowed is not None and borrowed <= high:
+        return borrowed
+    if plain is not None and plain <= high:
+        return plain
+    return None
 
 
 def _bound(m: Match, lx: AmountLexicons) -> str:
@@ -154,6 +164,19 @@ def _bound(m: Match, lx: AmountLexicons) -> str:
     if m.group("more"):
         return lx.bound_inside.get(m.group("more"), "min")
     return "exact"
+
+
+_SUBUNIT = regex.compile(r"(\d|[一二两三四五六七八九])([角毛分])")
+
+
+def _subunits(m: Match) -> Decimal:
+    """角 and 分 after 元: 123元1角1分 → 0.11."""
+    extra = Decimal(0)
+    for digit, unit in _SUBUNIT.findall(m.group("sub") or ""):
+        v = parse_number(digit)
+        if v is not None:
+            extra += v * (Decimal("0.01") if unit == "分" else Decimal("0.1"))
+    return extra
 
 
 @dataclass
@@ -170,15 +193,24 @@ def interpret(m: Match, lx: AmountLexicons | None = None) -> AmountValue | None:
     mult = m.group("mult") or ""
     num2 = m.group("num2")
     num = m.group("num") or ""
+    pair = None if num2 else parse_digit_pair(num + mult)
     if num2:
         high = parse_number(num2 + mult)
-        value = parse_number(_range_low(num, num2 + mult))
-        if high is None or value is None or value > high:
+        value = _range_low(num, num2 + mult, high) if high is not None else None
+        if high is None or value is None:
             return None
+    elif pair:
+        value, high = pair
+    elif m.group("vague"):
+        value = parse_number(num + mult)
+        if value is None:
+            return None
+        high = value * 10
     else:
         value, high = parse_number(num + mult), None
         if value is None:
             return None
+    value += _subunits(m)
     cur = m.group("cur")
     pre = m.group("cur_pre")
     currency = "CNY"
@@ -186,7 +218,10 @@ def interpret(m: Match, lx: AmountLexicons | None = None) -> AmountValue | None:
         currency = lx.currency.get(pre, "CNY")
     elif cur:
         currency = lx.currency.get(cur, "CNY")
-    return AmountValue(value, high, currency, _bound(m, lx))
+    bound = "range" if pair else _bound(m, lx)
+    if m.group("vague"):
+        bound = "range"
+    return AmountValue(value, high, currency, bound)
 
 
 def find(doc: Document) -> tuple[list[Match], list[Match]]:

@@ -60,7 +60,7 @@ def _tokens(s: str) -> list | None:
         elif ch in ("兆", "亿", "万"):
             out.append(ch)
             i += 1
-        elif ch in " ,":
+        elif ch in " ,，":
             i += 1
         else:
             return None
@@ -97,7 +97,7 @@ def _value(tokens: list) -> Decimal | None:
             # because the left part "1.5万" is itself parsed recursively.
             idx = len(tokens) - 1 - tokens[::-1].index(name)
             left, right = tokens[:idx], tokens[idx + 1:]
-            if name == "万" and "亿" in right:
+            if name in left or (name == "万" and "亿" in right):
                 return None
             lv = _value(left) if left else Decimal(1)
             if lv is None:
@@ -120,7 +120,7 @@ def parse_number(s: str) -> Decimal | None:
     if not s:
         return None
     s = s.strip()
-    if all(ch.isdigit() or ch in ".,。 " for ch in s):
+    if all(ch.isdigit() or ch in ".,，。 " for ch in s):
         return _arabic(s)
     tokens = _tokens(s)
     if not tokens:
@@ -148,3 +148,24 @@ def trailing_big_unit(s: str) -> str:
     while i > 0 and (s[i - 1] in SMALL_UNITS or s[i - 1] in ("万", "亿", "兆")):
         i -= 1
     return s[i:]
+
+
+_CN_DIGIT_PAIR = "一二三四五六七八九"
+
+
+def parse_digit_pair(s: str) -> tuple[Decimal, Decimal] | None:
+    """Two neighbouring numerals as a rough range: 八九亿 → (8亿, 9亿), 三五百 → (300, 500).
+
+    Only ascending pairs of ordinary numerals followed by units only; a
+    digit string such as 二〇二〇 is not a pair.
+    """
+    if len(s) < 3 or s[0] not in _CN_DIGIT_PAIR or s[1] not in _CN_DIGIT_PAIR:
+        return None
+    lo, hi = DIGITS[s[0]], DIGITS[s[1]]
+    rest = s[2:]
+    if lo >= hi or not all(ch in SMALL_UNITS or ch in ("万", "亿", "兆") for ch in rest):
+        return None
+    unit = parse_number("一" + rest)
+    if unit is None:
+        return None
+    return normalize(lo * unit), normalize(hi * unit)

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_BYTES = 64 * 1024 * 1024  # refuse files larger than this (64 MiB)
+MAX_BYTES = 8 * 1024 * 1024  # larger files are not news articles: refused (8 MiB)
 
 # Tried in this order. Each must decode the whole file strictly.
 ENCODINGS = ("utf-8-sig", "gb18030", "big5")
@@ -42,16 +42,56 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ArticleError("empty file")
     if _looks_binary(data):
         raise ArticleError("binary file (NUL or control bytes), not text")
-    for enc in ENCODINGS:
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # GB18030 accepts almost any byte string, Big5 files included, so when
+    # both decode strictly the one that reads as Chinese text wins.
+    candidates = []
+    for enc in ENCODINGS[1:]:
         try:
-            text = data.decode(enc)
+            candidates.append((_plausibility(data.decode(enc)), -len(candidates), enc))
         except UnicodeDecodeError:
             continue
-        name = "utf-8" if enc == "utf-8-sig" else enc
-        if enc == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
-            name = "utf-8-sig"
-        return text, name
-    raise ArticleError("not valid UTF-8, GB18030 or Big5; skipped rather than guessed")
+    if not candidates:
+        raise ArticleError("not valid UTF-8, GB18030 or Big5; skipped rather than guessed")
+    score, _, enc = max(candidates)
+    if score <= 0:
+        raise ArticleError(f"decodes as {enc} only into unreadable characters; skipped rather than guessed")
+    return data.decode(enc), enc
+
+
+def _plausibility(text: str, sample: int = 4000) -> float:
+    """How much *text* reads as Chinese prose: common characters count for,
+    private-use, kana, Cyrillic, box-drawing and rare extension characters
+    (what a wrong double-byte decoding produces) count against."""
+    good = bad = 0
+    for ch in text[:sample]:
+        o = ord(ch)
+        if ch.isascii() or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or ch in "“”‘’…—·":
+            good += 1
+        elif 0x4E00 <= o <= 0x9FFF:
+            good += 1 if _common_hanzi(ch) else 0
+        elif 0xE000 <= o <= 0xF8FF or 0x3040 <= o <= 0x30FF or 0x0370 <= o <= 0x04FF \
+                or 0x2500 <= o <= 0x257F or 0x3400 <= o <= 0x4DBF or 0xFF61 <= o <= 0xFF9F:
+            bad += 1
+    return (good - 5 * bad) / max(1, min(len(text), sample))
+
+
+def _common_hanzi(ch: str) -> bool:
+    """In GB2312 or in Big5's frequent-character block: everyday characters."""
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        b = ch.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return 0xA440 <= int.from_bytes(b, "big") <= 0xC67E
 
 
 def read_article(path: str | Path, article_id: str | None = None) -> RawArticle:

@@ -1,0 +1,178 @@
+"""Rule files: every rule loads, has examples, and its examples hold; broken
+rule files fail loudly with file and line."""
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from extract.corpus import check_rule
+from extract.rules import PositiveExample, RuleError, all_rule_files, check_unique_ids, load_ruleset, resolve_overlaps, Match
+
+RULE_FILES = all_rule_files()
+
+
+def _all_rules():
+    for path in RULE_FILES:
+        rs = load_ruleset(path.stem)
+        for rule in rs.rules:
+            yield pytest.param(rs, rule, id=rule.id)
+
+
+def test_there_are_rule_files():
+    names = {p.stem for p in RULE_FILES}
+    assert {"amounts", "articles"} <= names
+
+
+def test_rule_ids_are_unique_across_files():
+    check_unique_ids()
+
+
+@pytest.mark.parametrize("ruleset,rule", list(_all_rules()))
+def test_rule_examples(ruleset, rule):
+    problems = check_rule(ruleset, rule)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_wrong_example_is_caught():
+    """The corpus harness is not a rubber stamp: a wrong expectation fails."""
+    rs = load_ruleset("amounts")
+    rule = rs.by_id("amount.currency")
+    wrong_value = PositiveExample(text="投资80亿元的项目", match="80亿元", expect={"value_cny": 8})
+    wrong_span = PositiveExample(text="投资80亿元的项目", match="投资80亿元")
+    from extract.corpus import check_negative, check_positive
+    assert check_positive("amounts", rule, wrong_value)
+    assert check_positive("amounts", rule, wrong_span)
+    assert check_negative("amounts", rule, "投资80亿元")
+
+
+# ---------------------------------------------------------------- broken files
+
+GOOD_RULE = """
+  - id: amount.ok
+    doc: fine
+    pattern: '\\d+元'
+    examples:
+      positive: [{text: "5元", match: "5元"}]
+      negative: ["x"]
+"""
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "broken.yaml").write_text(textwrap.dedent(body), encoding="utf-8")
+    return d
+
+
+def _load_error(tmp_path, body) -> str:
+    d = _write(tmp_path, body)
+    with pytest.raises(RuleError) as e:
+        load_ruleset("broken", d)
+    return str(e.value)
+
+
+def test_bad_regex_names_file_line_and_position(tmp_path):
+    msg = _load_error(tmp_path, "rules:" + GOOD_RULE + """
+  - id: amount.bad
+    doc: broken on purpose
+    pattern: '(\\d+元'
+    examples:
+      positive: [{text: "5元", match: "5元"}]
+      negative: ["x"]
+""")
+    assert "broken.yaml" in msg and "line 11" in msg and "position 5" in msg and "rules[1].pattern" in msg and "bad regex" in msg
+
+
+def test_duplicate_id_fails(tmp_path):
+    msg = _load_error(tmp_path, "rules:" + GOOD_RULE + GOOD_RULE)
+    assert "duplicate rule id 'amount.ok'" in msg and "rules[1].id" in msg
+
+
+def test_pattern_matching_empty_string_fails(tmp_path):
+    msg = _load_error(tmp_path, """
+rules:
+  - id: amount.empty
+    doc: matches nothing at all
+    pattern: '\\d*'
+    examples:
+      positive: [{text: "5", match: "5"}]
+      negative: ["x"]
+""")
+    assert "empty string" in msg and "line 5" in msg
+
+
+def test_unknown_key_fails(tmp_path):
+    msg = _load_error(tmp_path, """
+rules:
+  - id: amount.typo
+    doc: misspelt key
+    patern: 'x'
+""")
+    assert "broken.yaml" in msg and "rules[0]" in msg
+
+
+def test_rule_without_negative_examples_fails(tmp_path):
+    msg = _load_error(tmp_path, """
+rules:
+  - id: amount.noneg
+    doc: only positives
+    pattern: '\\d+元'
+    examples:
+      positive: [{text: "5元", match: "5元"}]
+      negative: []
+""")
+    assert "negative" in msg
+
+
+def test_unknown_piece_fails(tmp_path):
+    msg = _load_error(tmp_path, """
+rules:
+  - id: amount.nopiece
+    doc: refers to a piece nobody defined
+    pattern: '(?&no_such_piece)元'
+    examples:
+      positive: [{text: "5元", match: "5元"}]
+      negative: ["x"]
+""")
+    assert "bad regex" in msg and "rules[0].pattern" in msg
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    msg = _load_error(tmp_path, "rules:\n  - id: [unclosed\n")
+    assert "broken.yaml" in msg and "YAML syntax" in msg
+
+
+def test_example_match_must_be_inside_text(tmp_path):
+    msg = _load_error(tmp_path, """
+rules:
+  - id: amount.outside
+    doc: example mention not in its text
+    pattern: '\\d+元'
+    examples:
+      positive: [{text: "5元", match: "6元"}]
+      negative: ["x"]
+""")
+    assert "not inside text" in msg
+
+
+# ---------------------------------------------------------------- overlap policy
+
+class _R:
+    def __init__(self, order):
+        self.order = order
+        self.id = f"r{order}"
+
+
+def _m(start, end, order=0):
+    return Match(_R(order), start, end, {})
+
+
+def test_overlap_policy_longest_then_leftmost_then_rule_order():
+    kept = resolve_overlaps([_m(0, 3), _m(1, 6), _m(5, 8)])
+    assert [(m.start, m.end) for m in kept] == [(1, 6)]
+    kept = resolve_overlaps([_m(0, 4), _m(2, 6)])
+    assert [(m.start, m.end) for m in kept] == [(0, 4)]
+    kept = resolve_overlaps([_m(0, 4, order=1), _m(0, 4, order=0)])
+    assert [m.rule.order for m in kept] == [0]
+    kept = resolve_overlaps([_m(0, 2), _m(2, 4)])
+    assert len(kept) == 2

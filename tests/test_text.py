@@ -1,0 +1,75 @@
+"""Numbers, the shadow text, sentences and file decoding."""
+from decimal import Decimal
+
+import pytest
+
+from extract.numbers import parse_digit_pair, parse_number
+from extract.sentences import Sentences
+from extract.shadow import is_traditional, shadow
+from extract.textio import ArticleError, decode
+
+
+@pytest.mark.parametrize("text,value", [
+    ("48.93亿", "4893000000"), ("5,000", "5000"), ("5。3", "5.3"), ("五千万", "50000000"),
+    ("两千亿", "200000000000"), ("一千六百一十七亿", "161700000000"), ("一万五千亿", "1500000000000"),
+    ("〇", "0"), ("一千零五十", "1050"), ("壹万贰仟叁佰肆拾伍", "12345"), ("3万4000", "34000"),
+    ("1.5万亿", "1500000000000"), ("25万6千", "256000"), ("十八", "18"), ("千亿", "100000000000"),
+    ("万亿", "1000000000000"), ("二〇二〇", "2020"), ("四十九兆九千五百九十二亿", "49959200000000"),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["", "亿亿万", "5 3 x", "abc", "一二三四十", "3万4"])
+def test_parse_number_rejects_garbage(text):
+    assert parse_number(text) is None
+
+
+def test_no_float_noise():
+    assert str(parse_number("0.1万")) == "1000"
+    assert str(parse_number("880.81万")) == "8808100"
+
+
+def test_digit_pairs_are_ranges():
+    assert parse_digit_pair("八九亿") == (Decimal(800000000), Decimal(900000000))
+    assert parse_digit_pair("三五百") == (Decimal(300), Decimal(500))
+    assert parse_digit_pair("二〇二〇") is None
+    assert parse_digit_pair("九八亿") is None
+
+
+def test_shadow_keeps_length_and_maps_scripts():
+    raw = "經濟總量力爭突破１３５０億元，產値"
+    sh = shadow(raw)
+    assert len(sh) == len(raw)
+    assert sh.startswith("经济总量力争突破1350亿元")
+    assert "，" in sh  # the clause comma survives
+
+
+def test_script_detection():
+    assert is_traditional("長春汽開區整車産量要突破220萬輛")
+    assert not is_traditional("长春汽开区整车产量要突破220万辆")
+
+
+def test_sentences_never_split_inside_a_number():
+    text = "产值达5。3亿元。次年翻番！目标：100亿元；完成\n下一行"
+    s = Sentences(text)
+    parts = [text[a:b] for a, b in s]
+    assert parts == ["产值达5。3亿元。", "次年翻番！", "目标：100亿元；", "完成", "下一行"]
+    assert s.sentence_at(text.index("3亿")) == "产值达5。3亿元。"
+
+
+def test_decode_utf8_bom_gb18030_big5():
+    assert decode("投资80亿元".encode("utf-8")) == ("投资80亿元", "utf-8")
+    assert decode(b"\xef\xbb\xbf" + "投资".encode("utf-8")) == ("投资", "utf-8-sig")
+    assert decode("投资80亿元".encode("gb18030")) == ("投资80亿元", "gb18030")
+    text, enc = decode("投資80億元，長春汽車產業".encode("big5"))
+    assert text == "投資80億元，長春汽車產業" and enc == "big5"
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "empty"), (b"   \n", "empty"), (b"\x00\x01\x02binary\x00", "binary"),
+    (b"\xff\xfe\xfd\xfc\x81\x30" * 10, "not valid"),
+])
+def test_decode_rejects_bad_bytes(data, message):
+    with pytest.raises(ArticleError, match=message):
+        decode(data)
