@@ -17,6 +17,7 @@ import typer
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="Turn Chinese economic and government news articles into typed, citable tables "
          "(amounts, targets, projects, dates, articles).\n\n"
@@ -199,7 +200,13 @@ def rules_check() -> None:
 
 
 def main() -> None:
-    app()
+    from extract.rules import RuleError
+
+    try:
+        app()
+    except RuleError as e:  # a broken rule file: one line, file and position
+        typer.echo(f"Error: {e}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def _has_money_context(shadow: str, start: int, end: int, lx: AmountLexicons) ->
     return any(w in clause for w in lx.money_context)
 
 
-def _range_low(num: str, num2: str, high: Decimal) -> Decimal | None:
+def range_low(num: str, num2: str, high: Decimal) -> Decimal | None:
     """The low end of a range, which may borrow the high end's unit.
 
     5至8亿 → 5亿; 一百二十到一百五十万 → 一百二十万; 两到三千 → 两千; but
@@ -196,7 +196,7 @@ def interpret(m: Match, lx: AmountLexicons | None = None) -> AmountValue | None:
     pair = None if num2 else parse_digit_pair(num + mult)
     if num2:
         high = parse_number(num2 + mult)
-        value = _range_low(num, num2 + mult, high) if high is not None else None
+        value = range_low(num, num2 + mult, high) if high is not None else None
         if high is None or value is None:
             return None
     elif pair:

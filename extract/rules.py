@@ -267,13 +267,13 @@ def _define(pieces: dict[str, Piece]) -> str:
     return f"(?(DEFINE){body})" if body else ""
 
 
-def _compile(path: Path, text: str, loc: tuple, define: str, pattern: str):
+def _compile(path: Path, text: str, loc: tuple, define: str, pattern: str, allow_empty: bool = False):
     try:
         rx = regex.compile(define + pattern, FLAGS)
     except regex.error as e:
         pos = f" at position {e.pos - len(define)} of the pattern" if e.pos is not None and e.pos >= len(define) else ""
         raise _fail(path, text, loc, f"bad regex: {e.msg}{pos}") from None
-    if rx.search("") is not None:
+    if not allow_empty and rx.search("") is not None:
         raise _fail(path, text, loc, "pattern can match the empty string")
     return rx
 
@@ -286,7 +286,7 @@ def shared_pieces(directory: str) -> tuple[dict[str, Piece], str]:
     rf, text = _read(path)
     define = _define(rf.pieces)
     for name, piece in rf.pieces.items():  # each piece must compile on its own
-        _compile(path, text, ("pieces", name), define, f"(?&{name})")
+        _compile(path, text, ("pieces", name), define, f"(?&{name})", allow_empty=True)
     return rf.pieces, text
 
 
@@ -314,7 +314,7 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
     pieces = {**shared, **rf.pieces}
     define = _define(pieces)
     for pname in rf.pieces:
-        _compile(path, text, ("pieces", pname), define, f"(?&{pname})")
+        _compile(path, text, ("pieces", pname), define, f"(?&{pname})", allow_empty=True)
     compiled: list[CompiledRule] = []
     seen: dict[str, int] = {}
     for i, rule in enumerate(rf.rules):

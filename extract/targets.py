@@ -1,0 +1,267 @@
+"""Targets: who aims for how much of what, by when → ``Target`` records.
+
+A rule in ``rules/targets.yaml`` finds a metric followed by a value; this
+module keeps it only in a forward-looking frame, then fills in the year
+(到2025年, 今年, “十四五”… before it in the sentence), the subject (the
+nearest named zone, company or project before it, or the topic of the
+sentence before), and the value: vehicles parsed here, money taken from the
+amount the amounts extractor already found at that place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from .amounts import range_low
+from .articles import Document
+from .models import Amount, Project, Record, Target
+from .numbers import parse_number
+from .rules import flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
+
+SENTENCE_END = "。！？!?\n"
+LOOKBACK_SENTENCES = 2
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)年(?!\d*[天前后来])")
+_PLAN = regex.compile(r"“?(十[一二三四五六七八九]?五)”?(?:规划|期间|时期|末)?")
+_PLAN_NUMBERS = {"十五": 10, **{f"十{c}五": 10 + i for i, c in enumerate("一二三四五六七八九", 1)}}
+
+
+def five_year_plan(name: str) -> tuple[int, int] | None:
+    """First and last year of a five-year plan: 十四五 → (2021, 2025)."""
+    try:
+        from .dates import five_year_plan as shared  # one mapping, kept with the dates rules
+        return shared(name)
+    except ImportError:  # pragma: no cover - dates capability not installed
+        k = _PLAN_NUMBERS.get(name.strip("“”\""))
+        return (1966 + 5 * (k - 3), 1970 + 5 * (k - 3)) if k else None
+
+
+def reference_date(doc: Document) -> date | None:
+    try:
+        from .dates import reference_date as shared
+        return shared(doc)
+    except ImportError:  # pragma: no cover
+        return doc.published
+
+
+@dataclass(frozen=True)
+class TargetLexicons:
+    metric: dict[str, str]
+    cues: object
+    cues_after: tuple[str, ...]
+    cue_after_window: int
+    this_year: tuple[str, ...]
+    next_year: tuple[str, ...]
+    alias: dict[str, str]
+    alias_rx: object
+    subject_rx: object
+    generic: frozenset[str]
+    left_trim: tuple[str, ...]
+    bound_before: dict[str, str]
+    bound_after: dict[str, str]
+
+
+@lru_cache(maxsize=None)
+def lexicons() -> TargetLexicons:
+    rs = load_ruleset("targets")
+    lx = rs.lexicons
+    bounds = load_ruleset("amounts").lexicons
+    cues = sorted(lx["cues"], key=len, reverse=True)
+    not_cues = sorted(lx.get("not_cues", []), key=len, reverse=True)
+    cue_rx = regex.compile("(?:" + "|".join(map(regex.escape, not_cues + cues)) + ")") if cues else None
+    aliases = lx.get("subject_aliases", {})
+    alias = {a: canon for canon, names in aliases.items() for a in [canon, *names]}
+    alias_words = sorted(alias, key=len, reverse=True)
+    suffixes = sorted(lx.get("subject_suffixes", []), key=len, reverse=True)
+    return TargetLexicons(
+        metric={**invert_lexicon(lx["vehicle_metrics"]), **invert_lexicon(lx["money_metrics"])},
+        cues=(cue_rx, frozenset(not_cues)),
+        cues_after=tuple(lx.get("cues_after", [])),
+        cue_after_window=int(lx.get("cue_after_window", 12)),
+        this_year=tuple(lx.get("this_year", [])),
+        next_year=tuple(lx.get("next_year", [])),
+        alias=alias,
+        alias_rx=regex.compile("|".join(map(regex.escape, alias_words))) if alias_words else None,
+        subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?(?:" + "|".join(map(regex.escape, suffixes)) + ")(?![\\p{Han}]{0,1}[区市])") if suffixes else None,
+        generic=frozenset(flatten_words(lx.get("subject_generic", []))),
+        left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
+        bound_before=invert_lexicon(bounds["bound_before"]),
+        bound_after=invert_lexicon(bounds["bound_after"]),
+    )
+
+
+def _sentence_span(text: str, pos: int) -> tuple[int, int]:
+    s = pos
+    while s > 0 and text[s - 1] not in SENTENCE_END:
+        s -= 1
+    e = pos
+    while e < len(text) and text[e] not in SENTENCE_END:
+        e += 1
+    return s, e
+
+
+def has_cue(text: str, lx: TargetLexicons) -> bool:
+    rx, not_cues = lx.cues
+    return rx is not None and any(m.group() not in not_cues for m in rx.finditer(text))
+
+
+def frame_year(before: str, ref: date | None, lx: TargetLexicons) -> tuple[int | None, int | None]:
+    """(year, period_start) of the last year expression in *before*."""
+    best: tuple[int, int | None, int | None] | None = None  # (position, year, period_start)
+    for m in _YEAR.finditer(before):
+        best = max(best or (-1, None, None), (m.end(), int(m.group(1)), None), key=lambda b: b[0])
+    for m in _PLAN.finditer(before):
+        plan = five_year_plan(m.group(1))
+        if plan:
+            best = max(best or (-1, None, None), (m.end(), plan[1], plan[0]), key=lambda b: b[0])
+    if ref is not None:
+        for words, delta in ((lx.this_year, 0), (lx.next_year, 1)):
+            for w in words:
+                i = before.rfind(w)
+                if i >= 0:
+                    best = max(best or (-1, None, None), (i + len(w), ref.year + delta, None), key=lambda b: b[0])
+    if best is not None:
+        return best[1], best[2]
+    return (ref.year if ref else None), None
+
+
+def _trim_subject(cand: str, lx: TargetLexicons) -> str:
+    for sep in "的和与及、":
+        if sep in cand:
+            cand = cand.rsplit(sep, 1)[1]
+    changed = True
+    while changed:
+        changed = False
+        for w in lx.left_trim:
+            if cand.startswith(w) and len(cand) > len(w):
+                cand, changed = cand[len(w):], True
+    return cand
+
+
+def _candidates(shadow: str, start: int, end: int, projects: list[Project], lx: TargetLexicons) -> list[tuple[int, int, str]]:
+    """(start, end, canonical name) of the subjects named in shadow[start:end]."""
+    out: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for p in projects:  # a project is a subject unless it is one item of a list (…、X等)
+        if start <= p.char_start and p.char_end <= end:
+            taken.append((p.char_start, p.char_end))
+            if shadow[p.char_end:p.char_end + 1] not in ("等", "、", "和", "与", "及"):
+                out.append((p.char_start, p.char_end, p.name))
+    inside = lambda a, b: any(s <= a and b <= e for s, e in taken)  # noqa: E731
+    if lx.alias_rx is not None:
+        for m in lx.alias_rx.finditer(shadow, start, end):
+            if not inside(m.start(), m.end()):
+                out.append((m.start(), m.end(), lx.alias[m.group()]))
+                taken.append(m.span())
+    if lx.subject_rx is not None:
+        for m in lx.subject_rx.finditer(shadow, start, end):
+            name = _trim_subject(m.group(), lx)
+            s = m.end() - len(name)
+            if len(name) >= 3 and name not in lx.generic and not inside(s, m.end()) \
+                    and not any(name.endswith(g) and len(name) - len(g) < 2 for g in lx.generic):
+                out.append((s, m.end(), lx.alias.get(name, name)))
+    return sorted(out)
+
+
+def find_subject(doc: Document, sent_start: int, pos: int, projects: list[Project], lx: TargetLexicons) -> str | None:
+    """Nearest subject before *pos* in its sentence, else the first (topic)
+    subject of one of the LOOKBACK_SENTENCES sentences before."""
+    cands = _candidates(doc.shadow, sent_start, pos, projects, lx)
+    if cands:
+        return cands[-1][2]
+    s = sent_start
+    for _ in range(LOOKBACK_SENTENCES):
+        if s <= 0:
+            break
+        prev_start, _ = _sentence_span(doc.shadow, s - 1)
+        cands = _candidates(doc.shadow, prev_start, s - 1, projects, lx)
+        if cands:
+            return cands[0][2]
+        s = prev_start
+    return None
+
+
+def _vehicle_value(m, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str] | None:
+    num, num2 = m.group("num"), m.group("num2")
+    if num2:
+        high = parse_number(num2)
+        low = range_low(num, num2, high) if high is not None else None
+        return (low, high, "range") if low is not None else None
+    value = parse_number(num)
+    if value is None:
+        return None
+    mid = m.group("mid") or ""
+    bound = "exact"
+    for w, b in sorted(lx.bound_before.items(), key=lambda kv: -len(kv[0])):
+        if mid.endswith(w):
+            bound = b
+            break
+    if m.group("post"):
+        bound = lx.bound_after.get(m.group("post"), bound)
+    if m.group("more"):
+        bound = "min"
+    return value, None, bound
+
+
+def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Target]:
+    rs = load_ruleset("targets")
+    lx = lexicons()
+    amounts: list[Amount] = found.get("amounts", [])  # type: ignore[assignment]
+    projects: list[Project] = found.get("projects", [])  # type: ignore[assignment]
+    ref = reference_date(doc)
+    matches = []
+    for s, e in doc.scopes():
+        matches += [m for m in rs.find(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
+    out: list[Target] = []
+    previous_metric: dict[tuple[int, int], tuple[str, str]] = {}  # sentence → last (metric, metric_text)
+    for m in resolve_overlaps(matches):
+        sent = _sentence_span(doc.shadow, m.start)
+        sh = doc.shadow
+        after = sh[m.end:min(sent[1], m.end + lx.cue_after_window)]
+        if m.rule.attrs.get("inherit_metric"):
+            if sent not in previous_metric:
+                continue
+            metric, metric_text = previous_metric[sent]
+            head = m.start
+        else:
+            metric_text = doc.raw[m.span("metric")[0]:m.span("metric")[1]]
+            metric = lx.metric.get(m.group("metric"), "other")
+            head = m.span("metric")[0]
+            previous_metric[sent] = (metric, metric_text)
+        before = sh[sent[0]:head]
+        # The metric word itself may carry the cue: 计划完成投资.
+        forward = has_cue(before + (m.group("metric") or "") + (m.group("mid") or ""), lx) \
+            or any(c in after for c in lx.cues_after)
+        if not forward or sh[m.end:m.end + 1] == "的" and not any(c in after for c in lx.cues_after):
+            continue
+        end = m.end
+        vehicles = m.group("num") is not None or m.group("vunit") is not None
+        if vehicles:
+            if m.group("num") is None:
+                val = parse_number(m.group("value"))
+                parsed = (val, None, "exact") if val is not None else None
+            else:
+                parsed = _vehicle_value(m, lx)
+            if parsed is None or metric in ("output_value", "gdp", "investment", "other"):
+                continue
+            value, high, bound = parsed
+            unit = "vehicle"
+        else:
+            vs = m.span("value")[0]
+            amount = next((a for a in amounts if a.char_start <= vs < a.char_end and a.currency == "CNY"), None)
+            if amount is None or metric not in ("output_value", "gdp", "investment", "other"):
+                continue
+            value, high, bound, unit = amount.value_cny, amount.high_cny, amount.bound, "CNY"
+            end = max(end, amount.char_end)  # the text runs to the end of the sum: 总投资55.08亿元
+        year, period_start = frame_year(before, ref, lx)
+        out.append(Target(
+            article_id=doc.article_id, text=doc.raw[m.start:end], char_start=m.start, char_end=end,
+            sentence=doc.sentence_at(m.start), rule_id=m.rule.id,
+            subject=find_subject(doc, sent[0], head, projects, lx), metric=metric, metric_text=metric_text,
+            value=value, high=high, unit=unit, bound=bound, year=year, period_start=period_start,
+            stated_date=ref,
+        ))
+    return out

@@ -1,0 +1,73 @@
+"""Targets: forward-looking frames only, year and subject resolution, money reused from amounts."""
+from datetime import date
+
+import pytest
+
+from extract.pipeline import process_snippet
+
+REF = date(2022, 1, 30)
+
+
+def targets(text, ref=REF):
+    return process_snippet(text, published=ref).records["targets"]
+
+
+def test_list_sharing_one_frame_gives_one_target_per_metric():
+    ts = targets("全力保障中国一汽今年力争实现整车销量410万辆、产值超7700亿,“十四五”整车销量650万辆、产值超万亿的奋斗目标。")
+    got = [(t.metric, int(t.value), t.year, t.period_start, t.subject) for t in ts]
+    assert got == [
+        ("vehicle_sales", 4100000, 2022, None, "中国一汽"),
+        ("output_value", 770000000000, 2022, None, "中国一汽"),
+        ("vehicle_sales", 6500000, 2025, 2021, "中国一汽"),
+        ("output_value", 1000000000000, 2025, 2021, "中国一汽"),
+    ]
+
+
+def test_money_target_is_also_an_amount():
+    res = process_snippet("力争2024年产值达到100亿元。", published=REF)
+    (t,) = res.records["targets"]
+    (a,) = res.records["amounts"]
+    assert t.value == a.value_cny and a.char_start >= t.char_start and a.char_end == t.char_end
+    assert t.unit == "CNY" and t.year == 2024
+
+
+@pytest.mark.parametrize("text", [
+    "1至8月,长春汽开区规上工业产值实现2940.8亿元,同比增长14.3%。",   # a reported result
+    "去年全区汽车产量达到120万辆。",                                 # past, no cue
+    "力争新能源汽车产量增长35%。",                                   # a percentage, not a value
+    "计划新建充电桩1200个。",                                        # a count, not a metric
+    "目标是打造万亿级产业集群。",                                    # a scale label
+    "重要的是整车产量达到50万辆时的成本。",                          # 重要 is not the cue 要
+    "力争整车产量突破100万吨。",                                     # tonnes are not vehicles
+])
+def test_not_targets(text):
+    assert targets(text) == []
+
+
+def test_year_words_resolve_against_the_publication_date():
+    assert targets("明年力争整车产量突破50万辆。")[0].year == 2023
+    assert targets("今年力争整车产量突破50万辆。", ref=date(2024, 4, 1))[0].year == 2024
+    assert targets("“十五五”期间,整车产量要达到300万辆。")[0].year == 2030
+    assert targets("“十五五”期间,整车产量要达到300万辆。")[0].period_start == 2026
+    t = targets("计划整车产量达到50万辆。", ref=None)[0]
+    assert t.year is None and t.stated_date is None
+
+
+def test_year_and_subject_carry_across_a_semicolon():
+    ts = targets("到2025年,汽開區整車産量要突破220萬輛;全區經濟總量力爭突破1350億元,向1500億元目標奮進。")
+    assert [(t.text, t.year, t.subject, t.metric) for t in ts] == [
+        ("整車産量要突破220萬輛", 2025, "汽开区", "vehicle_output"),
+        ("經濟總量力爭突破1350億元", 2025, "汽开区", "gdp"),
+        ("1500億元", 2025, "汽开区", "gdp"),
+    ]
+
+
+def test_subject_from_the_sentence_before_and_aliases():
+    ts = targets("同时,长春汽开区与中国一汽政企融合。双方年度计划完成投资177亿元。")
+    assert ts[0].subject == "汽开区"
+    assert targets("全力支持一汽集团实现产销超600万辆的目标。")[0].subject == "中国一汽"
+    assert targets("净月高新区力争明年产值突破500亿元。")[0].subject == "净月高新区"
+
+
+def test_stated_date_is_the_publication_date():
+    assert targets("计划整车产量达到50万辆。")[0].stated_date == REF
