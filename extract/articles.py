@@ -19,8 +19,10 @@ from .shadow import is_traditional, shadow
 from .textio import RawArticle
 
 HEADER_LINES = 40  # the date line is looked for in the first lines only
+TAIL_OUTLET_LINES = 10  # lines after the body searched for a closing 来源 line
 _PLACEHOLDER = regex.compile(r"_fororder_\w*\s*$")
-_NAV = regex.compile(r"(?:[>|/]\s*){2,}|^\s*(?:首页|当前位置|您当前的位置|字体|【字体|无障碍|登录|注册)|(?:[|｜]\s*\S+\s*){3,}")
+_NAV = regex.compile(r"(?:[>|/]\s*){2,}|^\s*(?:首页|当前位置|您当前的位置|您现在的位置|字体|【字体|字号|无障碍|登录|注册|打印|关闭)|(?:[|｜]\s*\S+\s*){3,}")
+_DIGITS = regex.compile(r"\d+")
 
 
 @dataclass
@@ -29,7 +31,8 @@ class Layout:
     title_span: tuple[int, int] | None = None
     date_span: tuple[int, int] | None = None
     published: date | None = None
-    date_source: str | None = None
+    date_source: str | None = None  # "header" (the date line), "body" (year inferred) or None
+    date_grain: str | None = None   # "day" for a date line; "year" when only the year is inferred
     outlet: str | None = None
     body_start: int = 0
     body_end: int = 0
@@ -51,38 +54,89 @@ def _safe_date(y: str | None, m: str | None, d: str | None) -> date | None:
         return None
 
 
+def parse_date_text(text: str) -> date | None:
+    """The date a date-line text names: 2022-01-30, 2023 01/ 18, 2021年9月29日."""
+    parts = _DIGITS.findall(text or "")
+    return _safe_date(*parts) if len(parts) == 3 else None
+
+
+def _find_date_line(rules, shadow_text: str, lines) -> tuple[int, tuple[int, int], date] | None:
+    """(line index, span, date) of the first date line in the header."""
+    date_rule = rules.by_id("article.date_line").regex
+    for i, (s, e) in enumerate(lines[:HEADER_LINES]):
+        for m in date_rule.finditer(shadow_text, s, e):
+            pub = parse_date_text(m.group("text"))
+            if pub:
+                return i, m.span("text"), pub
+    return None
+
+
+def _find_outlet(rules, raw: str, shadow_text: str, ranges) -> str | None:
+    outlet_rule = rules.by_id("article.outlet").regex
+    for s, e in ranges:
+        m = outlet_rule.search(shadow_text, s, e)
+        if m:
+            return raw[m.start("text"):m.end("text")]
+    return None
+
+
+def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
+                    headline: tuple[int, int] | None, excluded=()) -> int | None:
+    """The year an article without a date line is most likely about.
+
+    Every year the date rules find in the headline and body is a vote: one
+    for each mention, more for a year in the headline, a year that names an
+    edition or event (2020(第四届)中德汽车大会), or a year near 今年/年初. A
+    year after 到/力争/预计 is a goal, not a vote. Weights are in
+    rules/articles.yaml (body_year). Ties go to the latest year.
+    """
+    from .rules import resolve_overlaps  # local: keeps module import light
+
+    cfg = load_ruleset("articles").lexicons.get("body_year", {})
+    rs = load_ruleset("dates")
+    near_words = cfg.get("near_words", [])
+    window = int(cfg.get("near_window", 30))
+    leads = tuple(cfg.get("forward_leads", []))
+    found = []
+    for s, e in spans:
+        found += [m for m in rs.find(shadow_text, s, e)
+                  if not any(a <= m.start and m.end <= b for a, b in excluded)]
+    votes: dict[int, float] = {}
+    for m in resolve_overlaps(found):
+        y = m.group("y")
+        if not y or len(y) != 4 or not y.isdigit():
+            continue
+        if shadow_text[max(0, m.start - 3):m.start].endswith(leads):
+            continue
+        w = 1.0
+        if headline and headline[0] <= m.start < headline[1]:
+            w += float(cfg.get("headline_weight", 3))
+        if m.rule.id in cfg.get("edition_rules", []):
+            w += float(cfg.get("edition_weight", 2))
+        near = shadow_text[max(0, m.start - window):m.end + window]
+        if any(word in near for word in near_words):
+            w += float(cfg.get("near_weight", 2))
+        votes[int(y)] = votes.get(int(y), 0.0) + w
+    if not votes:
+        return None
+    return max(votes, key=lambda y: (votes[y], y))
+
+
 def find_layout(raw: str, shadow_text: str) -> Layout:
     rules = load_ruleset("articles")
     lines = _lines(shadow_text)
     lay = Layout(body_end=len(raw))
-    date_rule = rules.by_id("article.date_line").regex
     date_line = None
-    for i, (s, e) in enumerate(lines[:HEADER_LINES]):
-        m = date_rule.search(shadow_text, s, e)
-        if not m:
-            continue
-        y = m.group("y") or m.group("y2") or m.group("y3")
-        mo = m.group("m") or m.group("m2") or m.group("m3")
-        d = m.group("d") or m.group("d2") or m.group("d3")
-        pub = _safe_date(y, mo, d)
-        if pub:
-            lay.published, lay.date_source = pub, "header"
-            lay.date_span = m.span("text")
-            date_line = i
-            break
-    outlet_rule = rules.by_id("article.outlet").regex
-    search_ranges = lines[:HEADER_LINES] + lines[-15:]
-    for s, e in search_ranges:
-        m = outlet_rule.search(shadow_text, s, e)
-        if m:
-            lay.outlet = raw[m.start("text"):m.end("text")]
-            break
+    hit = _find_date_line(rules, shadow_text, lines)
+    if hit:
+        date_line, lay.date_span, lay.published = hit
+        lay.date_source, lay.date_grain = "header", "day"
 
     def furniture(idx: int) -> bool:
         s, e = lines[idx]
         line = shadow_text[s:e].strip()
         return (not line or bool(_NAV.search(line)) or bool(_PLACEHOLDER.search(line))
-                or line.startswith(("来源:", "时间:", "编辑:", "字体")))
+                or line.startswith(("来源:", "来源：", "时间:", "时间：", "编辑:", "编辑：", "字体")))
 
     # Title: the line just before the date line (skipping furniture), else the
     # first substantive line after it, else the first line of the file.
@@ -125,12 +179,28 @@ def find_layout(raw: str, shadow_text: str) -> Layout:
     lay.body_end = lines[end_idx - 1][1] if end_idx > first else lay.body_start
     if lay.body_end < lay.body_start:
         lay.body_end = lay.body_start
+    while lay.body_end > lay.body_start and raw[lay.body_end - 1].isspace():
+        lay.body_end -= 1
     # Furniture inside the body: image placeholder lines and repeated headlines.
+    title_shadow = shadow_text[lay.title_span[0]:lay.title_span[1]] if lay.title_span else None
     for j in range(first, end_idx):
         s, e = lines[j]
         line = shadow_text[s:e].strip()
-        if _PLACEHOLDER.search(line) or (lay.title and line == shadow(lay.title)):
+        if _PLACEHOLDER.search(line) or (title_shadow and line == title_shadow):
             lay.excluded.append((s, e))
+
+    # Outlet: 来源 in the header, else on the lines that close the body, else at the very end.
+    tail = lines[end_idx:end_idx + TAIL_OUTLET_LINES] + lines[-15:]
+    lay.outlet = _find_outlet(rules, raw, shadow_text, lines[:min(first, HEADER_LINES)] + tail)
+
+    # No date line: the year the body points to, at year grain (Jan 1 stands for the year).
+    if lay.published is None:
+        spans = ([lay.title_span] if lay.title_span and lay.title_span[1] <= lay.body_start else [])
+        spans.append((lay.body_start, lay.body_end))
+        year = infer_body_year(raw, shadow_text, spans, lay.title_span, lay.excluded)
+        if year is not None:
+            lay.published = _safe_date(year, 1, 1)
+            lay.date_source, lay.date_grain = "body", "year"
     return lay
 
 
@@ -155,7 +225,7 @@ class Document:
         """A bare piece of text (a rule example, a test): all of it is body."""
         sh = shadow(raw)
         lay = Layout(body_start=0, body_end=len(raw), published=published,
-                     date_source="header" if published else None)
+                     date_source="header" if published else None, date_grain="day" if published else None)
         return cls(article_id, raw, sh, Sentences(raw), lay)
 
     @property

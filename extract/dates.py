@@ -1,0 +1,439 @@
+"""Calendar references → ``DateRef`` records.
+
+Rules (``rules/dates.yaml``) find mentions on the shadow text; this module
+reads the named groups of each match and resolves them to an inclusive ISO
+``start``/``end`` at the grain the text gives:
+
+- a year → Jan 1 – Dec 31; 年初 → the first quarter, 年底/年末 → the fourth;
+  上半年/下半年 and quarters as written;
+- a month → its first to last day; 上旬/中旬/下旬 → days 1–10 / 11–20 / 21–end;
+- a day → that day; ranges (1至8月, 2021—2025年, 3月29日至31日) → both ends;
+- a five-year plan → its five years (“十四五” → 2021–2025).
+
+What the text leaves out comes from the *reference date*: the publication
+date of the date line, or Jan 1 of the year the body points to when there is
+no date line (then only the year is known, and 今天 or a bare 28日 cannot be
+resolved and is not emitted). A month without a year takes the reference
+year; a bare day takes the reference month. Two readings follow the meaning
+rather than the calendar (ANNOTATION.md, Scope), both tuned in the lexicon:
+
+- a *year-end review* — published in January or February, naming the
+  previous year more often than the publication year — means the reviewed
+  year by 今年 (and counts 去年/明年/年初 from it), unless the clause looks
+  forward (今年将…);
+- 今天 in a report published a day or two after the event it describes
+  (the only explicit days are just before publication) means the event day.
+"""
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import regex
+
+from .articles import Document
+from .models import DateRef, Record
+from .numbers import parse_number
+from .rules import Match, RuleSet, load_ruleset, resolve_overlaps
+from .shadow import shadow
+
+PUBLISHED_RULE = "date.published"
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = regex.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class DateLexicons:
+    relative_years: dict[str, int]
+    relative_days: dict[str, int]
+    relative_months: dict[str, int]
+    month_parts: dict[str, tuple[int, int]]
+    year_parts: dict[str, tuple[int, int]]
+    plan_first_years: dict[int, int]
+    plan_from_third: tuple[int, int, int]  # (ordinal, first year, step)
+    plan_ordinals: dict[str, int]
+    review_months: frozenset[int]
+    review_min_mentions: int
+    future_words: tuple[str, ...]
+    future_window: int
+    event_day_window: int
+
+
+@lru_cache(maxsize=None)
+def lexicons(rs: RuleSet | None = None) -> DateLexicons:
+    lx = (rs or load_ruleset("dates")).lexicons
+    plans = lx["five_year_plans"]
+    third = plans["from_third"]
+    review = lx["year_end_review"]
+    return DateLexicons(
+        relative_years={str(k): int(v) for k, v in lx["relative_years"].items()},
+        relative_days={str(k): int(v) for k, v in lx["relative_days"].items()},
+        relative_months={str(k): int(v) for k, v in lx["relative_months"].items()},
+        month_parts={str(k): (int(v[0]), int(v[1])) for k, v in lx["month_parts"].items()},
+        year_parts={str(k): (int(v[0]), int(v[1])) for k, v in lx["year_parts"].items()},
+        plan_first_years={int(k): int(v) for k, v in plans["first_years"].items()},
+        plan_from_third=(int(third["ordinal"]), int(third["first_year"]), int(third["step"])),
+        plan_ordinals={str(k): int(v) for k, v in plans["ordinals"].items()},
+        review_months=frozenset(int(x) for x in review["months"]),
+        review_min_mentions=int(review["min_mentions"]),
+        future_words=tuple(review["future_words"]),
+        future_window=int(review["window"]),
+        event_day_window=int(lx["event_day_window"]),
+    )
+
+
+# ---------------------------------------------------------------- small parsers
+
+def _last_day(y: int, m: int) -> int:
+    return calendar.monthrange(y, m)[1]
+
+
+def _day(y: int, m: int, d: int) -> date | None:
+    if not (1 <= y <= 9999 and 1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _month_span(y: int, m1: int, m2: int | None = None) -> tuple[date, date] | None:
+    m2 = m1 if m2 is None else m2
+    if not (1 <= m1 <= m2 <= 12 and 1 <= y <= 9999):
+        return None
+    return date(y, m1, 1), date(y, m2, _last_day(y, m2))
+
+
+def _int(text: str | None) -> int | None:
+    """1–31 written in Arabic or Chinese digits (十二, 二十九, 09)."""
+    if not text:
+        return None
+    v = parse_number(text.strip())
+    if v is None or v != v.to_integral_value():
+        return None
+    return int(v)
+
+
+def _year(text: str, ref: date | None) -> int | None:
+    """A year: 2022, 二〇二二, or two digits (98 → 1998, 15 → 2015)."""
+    t = text.strip()
+    if all(c in _CN_DIGITS for c in t):
+        t = "".join(str(_CN_DIGITS[c]) for c in t)
+    if not t.isdigit():
+        return None
+    y = int(t)
+    if len(t) == 2:  # a two-digit year belongs to the century that keeps it near the reference
+        pivot = (ref.year if ref else date.today().year) % 100 + 10
+        y += 2000 if y <= pivot else 1900
+    return y if 1000 <= y <= 9999 else None
+
+
+def _quarter(text: str) -> tuple[int, int] | None:
+    """Months of a quarter phrase: 一季度 → (1, 3), 前三季度 → (1, 9), Q2 → (4, 6)."""
+    t = text.replace("个", "").replace("季度", "").replace("第", "").strip()
+    first = t.startswith("前")
+    t = t.lstrip("前Q")
+    n = 1 if t == "首" else _int(t)
+    if n is None or not 1 <= n <= 4:
+        return None
+    return (1, 3 * n) if first else (3 * n - 2, 3 * n)
+
+
+def _year_part(part: str, lx: DateLexicons) -> tuple[int, int] | None:
+    part = part.lstrip("年")
+    return lx.year_parts.get(part) or _quarter(part)
+
+
+def _plan_years(k: int, lx: DateLexicons) -> tuple[int, int] | None:
+    if k in lx.plan_first_years:
+        start = lx.plan_first_years[k]
+    else:
+        k0, first, step = lx.plan_from_third
+        if k < k0:
+            return None
+        start = first + step * (k - k0)
+    return start, start + 4
+
+
+def _plan_ordinal(name: str, lx: DateLexicons) -> int | None:
+    """十四五 → 14 (the name is the ordinal followed by 五)."""
+    return lx.plan_ordinals.get(name[:-1]) if name.endswith("五") else None
+
+
+@lru_cache(maxsize=1)
+def _plan_finder():
+    rs = load_ruleset("dates")
+    return rs.compile(r"第(?P<ord>[一二三四五六七八九十]{1,3})个五年|(?P<name>(?&plan_name)|(?&plan_name_ambiguous))")
+
+
+def five_year_plan(text: str) -> tuple[int, int] | None:
+    """First and last year of the five-year plan *text* names, or None.
+
+    >>> five_year_plan("“十四五”")
+    (2021, 2025)
+    >>> five_year_plan("第十三个五年规划")
+    (2016, 2020)
+    """
+    if not text:
+        return None
+    lx = lexicons()
+    m = _plan_finder().search(shadow(str(text)))
+    if not m:
+        return None
+    k = lx.plan_ordinals.get(m.group("ord")) if m.group("ord") else _plan_ordinal(m.group("name"), lx)
+    return _plan_years(k, lx) if k else None
+
+
+def reference_date(doc: Document) -> date | None:
+    """The date relative expressions resolve against: the publication date of
+    the date line, else Jan 1 of the year the body points to (date_source
+    "body"), else None."""
+    return doc.layout.published
+
+
+# ---------------------------------------------------------------- resolution
+
+@dataclass
+class Context:
+    """What a match is resolved against."""
+
+    ref: date | None            # reference date (publication or body year)
+    day_grain: bool             # is ref known to the day (a date line)?
+    review: bool = False        # a year-end review: relative years count from the previous year
+    event_day: date | None = None
+    shadow: str = ""
+
+
+@dataclass
+class Resolved:
+    kind: str
+    start: date
+    end: date
+    reference: date | None
+
+
+def _looks_forward(ctx: Context, end: int, lx: DateLexicons) -> bool:
+    window = ctx.shadow[end:end + lx.future_window]
+    return any(w in window for w in lx.future_words)
+
+
+def _ref_year(ctx: Context, m: Match, lx: DateLexicons) -> int | None:
+    """The year a relative year word counts from (shifted in a year-end review)."""
+    if ctx.ref is None:
+        return None
+    if ctx.review and not _looks_forward(ctx, m.end, lx):
+        return ctx.ref.year - 1
+    return ctx.ref.year
+
+
+def _numeric_date(text: str) -> date | None:
+    parts = _DIGITS.findall(text)
+    return _day(*map(int, parts)) if len(parts) == 3 else None
+
+
+def resolve(m: Match, ctx: Context, lx: DateLexicons | None = None) -> Resolved | None:
+    """Start, end, kind and reference of one match; None when it cannot be resolved."""
+    lx = lx or lexicons()
+    g = m.group
+    kind = m.rule.attrs.get("kind", "absolute")
+    ref_used: date | None = None
+
+    if g("plan") or g("plan_ord"):
+        k = lx.plan_ordinals.get(g("plan_ord")) if g("plan_ord") else _plan_ordinal(g("plan"), lx)
+        years = _plan_years(k, lx) if k else None
+        if not years:
+            return None
+        if g("part"):  # 十四五末: the plan's last year
+            years = (years[1], years[1])
+        return Resolved(kind, date(years[0], 1, 1), date(years[1], 12, 31), None)
+
+    if kind == "published" or g("ymd"):
+        d = _numeric_date(g("text") or "")
+        return Resolved(kind, d, d, None) if d else None
+
+    if g("rd"):  # 今天, 昨天…
+        if ctx.ref is None or not ctx.day_grain:
+            return None
+        word = g("rd")
+        if lx.relative_days.get(word) == 0 and ctx.event_day:
+            return Resolved(kind, ctx.event_day, ctx.event_day, ctx.event_day)
+        d = ctx.ref + timedelta(days=lx.relative_days.get(word, 0))
+        return Resolved(kind, d, d, ctx.ref)
+
+    if g("rm"):  # 本月, 上个月…
+        if ctx.ref is None or not ctx.day_grain:
+            return None
+        n = ctx.ref.year * 12 + ctx.ref.month - 1 + lx.relative_months.get(g("rm"), 0)
+        y, mo = divmod(n, 12)
+        mo += 1
+        if g("d"):
+            d = _day(y, mo, _int(g("d")) or 0)
+            return Resolved(kind, d, d, ctx.ref) if d else None
+        span = _month_span(y, mo)
+        return Resolved(kind, span[0], span[1], ctx.ref) if span else None
+
+    # The year: written, counted from the reference (今年, 去年…), or implied.
+    year: int | None = None
+    if g("y"):
+        year = _year(g("y"), ctx.ref)
+    elif g("ry"):
+        base = _ref_year(ctx, m, lx)
+        if base is None or g("ry") not in lx.relative_years:
+            return None
+        year, ref_used = base + lx.relative_years[g("ry")], ctx.ref
+    if year is None and g("y"):
+        return None
+
+    def implied_year(shift_like_relative: bool) -> int | None:
+        nonlocal ref_used
+        if year is not None:
+            return year
+        if ctx.ref is None:
+            return None
+        ref_used = ctx.ref
+        return _ref_year(ctx, m, lx) if shift_like_relative else ctx.ref.year
+
+    if g("y2"):  # 2021—2025年
+        y2 = _year(g("y2"), ctx.ref)
+        if year is None or y2 is None or not 0 < y2 - year <= 50:
+            return None
+        return Resolved(kind, date(year, 1, 1), date(y2, 12, 31), None)
+
+    if g("nmon"):  # 前5个月
+        y = implied_year(False)
+        n = _int(g("nmon"))
+        span = _month_span(y, 1, n) if y and n else None
+        return Resolved(kind, span[0], span[1], ref_used) if span else None
+
+    if g("m2") and not g("d2"):  # 1至8月
+        y = implied_year(False)
+        m1, m2 = _int(g("m")), _int(g("m2"))
+        if not (y and m1 and m2 and m1 < m2):
+            return None
+        span = _month_span(y, m1, m2)
+        return Resolved(kind, span[0], span[1], ref_used) if span else None
+
+    if g("d2"):  # 3月29日至31日
+        y = implied_year(False)
+        m1 = _int(g("m"))
+        m2 = _int(g("m2")) if g("m2") else m1
+        if not (y and m1 and m2):
+            return None
+        a, b = _day(y, m1, _int(g("d")) or 0), _day(y, m2, _int(g("d2")) or 0)
+        if not (a and b and a < b):
+            return None
+        return Resolved(kind, a, b, ref_used)
+
+    if g("m"):
+        y = implied_year(False)
+        mo = _int(g("m"))
+        if not (y and mo and 1 <= mo <= 12):
+            return None
+        if g("d"):
+            d = _day(y, mo, _int(g("d")) or 0)
+            return Resolved(kind, d, d, ref_used) if d else None
+        part = g("mpart") or g("part")
+        if part:
+            lo, hi = lx.month_parts.get(part, (1, 31))
+            last = _last_day(y, mo)
+            return Resolved(kind, date(y, mo, min(lo, last)), date(y, mo, min(hi, last)), ref_used)
+        span = _month_span(y, mo)
+        return Resolved(kind, span[0], span[1], ref_used) if span else None
+
+    if g("d"):  # a bare 28日 takes the reference month
+        if ctx.ref is None or not ctx.day_grain:
+            return None
+        d = _day(ctx.ref.year, ctx.ref.month, _int(g("d")) or 0)
+        return Resolved(kind, d, d, ctx.ref) if d else None
+
+    if g("part"):  # 年初, 2022年末, 今年上半年
+        y = implied_year(True)
+        months = _year_part(g("part"), lx)
+        if not (y and months):
+            return None
+        span = _month_span(y, *months)
+        return Resolved(kind, span[0], span[1], ref_used) if span else None
+
+    if year is not None:
+        return Resolved(kind, date(year, 1, 1), date(year, 12, 31), ref_used)
+    return None
+
+
+# ---------------------------------------------------------------- extraction
+
+def find(doc: Document) -> list[Match]:
+    """Kept matches of the date rules in the document's scope."""
+    rs = load_ruleset("dates")
+    found = []
+    for s, e in doc.scopes():
+        found += [m for m in rs.find(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
+    return resolve_overlaps(found)
+
+
+def _is_review(doc: Document, matches: list[Match], ref: date | None, lx: DateLexicons) -> bool:
+    """A year-end review: published early in the year, about the year before."""
+    if ref is None or ref.month not in lx.review_months:
+        return False
+    years = Counter(_year(m.group("y"), ref) for m in matches if m.group("y"))
+    years.update(d.year for m in matches if m.group("ymd") and (d := _numeric_date(m.group("ymd"))))
+    prev = years.get(ref.year - 1, 0)
+    return prev >= lx.review_min_mentions and prev > years.get(ref.year, 0)
+
+
+def _event_day(resolved: list[Resolved], ref: date, window: int) -> date | None:
+    days = {r.start for r in resolved if r.start == r.end and r.kind != "published"}
+    if ref in days:
+        return None
+    recent = [d for d in days if ref - timedelta(days=window) <= d < ref]
+    return max(recent) if recent else None
+
+
+def _record(doc: Document, start: int, end: int, rule_id: str, r: Resolved) -> DateRef:
+    return DateRef(
+        article_id=doc.article_id, text=doc.raw[start:end], char_start=start, char_end=end,
+        sentence=doc.sentence_at(start), rule_id=rule_id,
+        kind=r.kind, start=r.start, end=r.end, reference_date=r.reference,
+    )
+
+
+def extract_dates(doc: Document, found: dict[str, list[Record]] | None = None) -> list[DateRef]:
+    lx = lexicons()
+    lay = doc.layout
+    ref = reference_date(doc)
+    day_grain = ref is not None and (lay.date_grain or "day") == "day"
+    matches = find(doc)
+    ctx = Context(ref, day_grain, shadow=doc.shadow)
+    ctx.review = day_grain and _is_review(doc, matches, ref, lx)
+
+    out: list[tuple[int, int, str, Resolved]] = []
+    if lay.date_span and lay.published and lay.date_span[1] > lay.date_span[0]:
+        s, e = lay.date_span
+        out.append((s, e, PUBLISHED_RULE, Resolved("published", lay.published, lay.published, None)))
+    # In a bare snippet with a publication date, the date-line-shaped date is its date line.
+    snippet_date_line = lay.date_span is None and lay.date_source == "header"
+
+    pending: list[Match] = []
+    for m in matches:
+        if m.rule.id == PUBLISHED_RULE and lay.date_span and (m.start, m.end) == tuple(lay.date_span):
+            continue
+        if m.group("rd"):
+            pending.append(m)  # 今天 waits for the event day
+            continue
+        r = resolve(m, ctx, lx)
+        if r is None:
+            continue
+        if r.kind == "published" and not snippet_date_line:
+            r.kind = "absolute"  # a date-line-shaped date in the body
+        out.append((m.start, m.end, m.rule.id, r))
+    if pending and day_grain and ref is not None:
+        ctx.event_day = _event_day([r for *_, r in out], ref, lx.event_day_window)
+        for m in pending:
+            r = resolve(m, ctx, lx)
+            if r is not None:
+                out.append((m.start, m.end, m.rule.id, r))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [_record(doc, s, e, rid, r) for s, e, rid, r in out if e > s]
