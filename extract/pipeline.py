@@ -47,6 +47,25 @@ def _register_optional() -> None:
 
 _register_optional()
 
+# Writers of derived outputs (target revisions, data package, Excel copies…)
+# that run after the tables, inside the same atomic output folder:
+# fn(out_dir: Path, tables: dict[str, list]) -> None.
+POST_WRITERS: list[Callable[[Path, dict[str, list]], None]] = []
+
+
+def _register_post_writers() -> None:
+    try:
+        from .publish import write_derived_outputs
+    except ModuleNotFoundError as e:
+        if e.name != "extract.publish":
+            raise
+        return
+    if write_derived_outputs not in POST_WRITERS:
+        POST_WRITERS.append(write_derived_outputs)
+
+
+_register_post_writers()
+
 
 @dataclass
 class ArticleResult:
@@ -154,6 +173,8 @@ def run_all(raw_dir: str | Path, out_dir: str | Path,
         write_table(tmp, "articles", Article, tables["articles"])
         for t, model in RECORD_MODELS.items():
             write_table(tmp, t, model, tables[t])
+        for writer in POST_WRITERS:
+            writer(tmp, tables)
     summary.counts = {t: len(v) for t, v in tables.items()}
     summary.seconds = time.perf_counter() - t0
     return summary
