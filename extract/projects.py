@@ -1,0 +1,704 @@
+"""Named projects → ``Project`` records.
+
+Rules (``rules/projects.yaml``) find *triggers* on the shadow text: a project
+suffix (项目, 工厂, 基地, 产业园…), a list head (…等13个项目), a quoted
+conjunct, a list item between two projects. This module finds where each name
+begins by segmenting the trigger's clause with jieba (part of speech and the
+boundary words of the rule file, never a fixed character count), drops
+generic phrases, and reads status, investment and location from the clause.
+
+- Only clauses that hold a trigger are segmented; jieba's dictionary is loaded
+  once per process, lazily (``tokenizer()``), with the rule file's words added
+  as a user dictionary, and its logging silenced.
+- Investment comes from the amounts already extracted for the article (never
+  re-parsed); a linked amount gets the project name as its ``subject``.
+- The overlap policy is the shared one (``resolve_overlaps``): longest span,
+  then leftmost, then the rule listed first.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+import regex
+
+from .articles import Document
+from .models import Amount, Project, Record
+from .rules import CompiledRule, Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
+
+CLAUSE_END = ",，。；;！？!?\n"
+MAX_NAME = 25     # characters; a walk that reaches it has found no boundary
+MAX_ITEMS = 15    # items of one 等-list
+OPEN_Q = "“\"‘「『《("
+CLOSE_Q = "”\"’」』》)"
+PAIRS = dict(zip(CLOSE_Q, OPEN_Q))
+CONNECTORS = "-·—"
+NOUN_FLAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg")
+NAME_FLAGS = ("n", "j", "eng", "l", "vn", "b", "a", "an", "s", "g", "h", "k", "v", "x", "z", "nz")
+POSTPOSITIONS = frozenset("以上 以下 以来 之间 之后 之前 以后 以前 之中 之内 内 外 里 上 下 前 后 旁 间".split())
+MEASURES = frozenset("个项家所批座条类处栋幢期")
+_TIME = regex.compile(r"^(?:[今明去前后当近目现此同届正年月日时\d]|.*[年月日时])")
+STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "w", "i", "ad", "uj", "ul", "uz", "ug", "uv", "ud")
+
+_QUANTITY = regex.compile(
+    r"^(?=.)(?:[\d.,]+|[零〇一二两三四五六七八九十百千万亿几数多余]+)*"
+    r"(?:[个项家所批座条类大处栋幢]|万?平方米|公顷|亩|米|公里|千米|吨|辆|台|套|户|人|亿元|万元|元|亿|万)?$")
+_ORDINAL = regex.compile(r"^(?:首|第|各|每|多|数|若干|一批|一系列|一些|部分)")
+_PLURAL = regex.compile(
+    r"(?:(?:\d+|[一二两三四五六七八九十百千几数多]+)\s?[个项家所批座条类]|一批|一系列|若干|多个|各类|各项|这些|上述|等)$")
+
+_SCALE = regex.compile(r"(?:世界|万亿|千亿|百亿|国家|国际|全国|省|市)级$")
+
+LOADS = 0  # how many times jieba's dictionary was loaded in this process (tests read it)
+
+
+# ---------------------------------------------------------------- lexicons
+
+@dataclass(frozen=True)
+class ProjectLexicons:
+    suffix_kind: dict[str, str]
+    suffixes: tuple[str, ...]
+    head_kind: dict[str, str]
+    head_blockers: tuple[str, ...]
+    generic_names: frozenset[str]
+    generic_words: tuple[str, ...]
+    designation_prefixes: tuple[str, ...]
+    description_openers: frozenset[str]
+    partner_words: tuple[str, ...]
+    partner_openers: frozenset[str]
+    function_words: frozenset[str]
+    verbs: frozenset[str]
+    name_verbs: frozenset[str]
+    generic_tails: tuple[str, ...]
+    generic_stem_ends: tuple[str, ...]
+    not_project_tails: tuple[str, ...]
+    mod_blockers: tuple[str, ...]
+    verb_adverbs: tuple[str, ...]
+    status: dict[str, str]
+    status_rx: object
+    status_before: dict[str, str]
+    status_head: dict[str, str]
+    prospective: tuple[str, ...]
+    loc_after_rx: object
+    loc_before_rx: object
+    place_end_rx: object
+
+
+def _alt(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=None)
+def lexicons() -> ProjectLexicons:
+    rs = load_ruleset("projects")
+    lx = rs.lexicons
+    suffix_kind = invert_lexicon(lx["suffix_kinds"])
+    status = invert_lexicon(lx["status_verbs"])
+    function_words = frozenset(flatten_words(lx.get("function_words", [])))
+    verbs = frozenset(flatten_words(lx.get("boundary_verbs", []))) | frozenset(status)
+    loc_verbs = _alt(flatten_words(lx.get("location_verbs", [])))
+    place_ends = _alt(flatten_words(lx.get("place_ends", [])))
+    place = r"[^,，。；;、\n的在]{1,18}?(?:" + place_ends + ")"
+    return ProjectLexicons(
+        suffix_kind=suffix_kind,
+        suffixes=tuple(sorted(suffix_kind, key=len, reverse=True)),
+        head_kind=invert_lexicon(lx["list_heads"]),
+        head_blockers=tuple(flatten_words(lx.get("head_blockers", []))),
+        generic_names=frozenset(flatten_words(lx.get("generic_names", []))),
+        generic_words=tuple(sorted(set(flatten_words(lx.get("generic_words", []))) | verbs | function_words,
+                                   key=len, reverse=True)),
+        designation_prefixes=tuple(flatten_words(lx.get("designation_prefixes", []))),
+        description_openers=frozenset(flatten_words(lx.get("description_openers", []))),
+        partner_words=tuple(flatten_words(lx.get("partner_words", []))),
+        partner_openers=frozenset(flatten_words(lx.get("partner_openers", []))),
+        function_words=function_words,
+        verbs=verbs,
+        name_verbs=frozenset(flatten_words(lx.get("name_verbs", []))),
+        generic_tails=tuple(flatten_words(lx.get("generic_tails", []))),
+        generic_stem_ends=tuple(flatten_words(lx.get("generic_stem_ends", []))),
+        not_project_tails=tuple(flatten_words(lx.get("not_project_tails", []))),
+        mod_blockers=tuple(flatten_words(lx.get("mod_blockers", []))),
+        verb_adverbs=tuple(flatten_words(lx.get("verb_adverbs", []))),
+        status=status,
+        status_rx=regex.compile(_alt(status)),
+        status_before=invert_lexicon(lx.get("status_before", {})),
+        status_head=invert_lexicon(lx.get("status_head", {})),
+        prospective=tuple(flatten_words(lx.get("prospective", []))),
+        loc_after_rx=regex.compile(r"^\s*(?:已|已经|正式|成功|将|拟|均)?(?:" + loc_verbs + r")(?:在|于)?(?P<place>[^,，。；;、\n的]{2,20})"),
+        loc_before_rx=regex.compile(r"(?:在|于)(?P<place>" + place + r")(?=" + _alt(verbs) + ")"),
+        place_end_rx=regex.compile(r"^.*(?:" + place_ends + ")"),
+    )
+
+
+# ---------------------------------------------------------------- segmentation
+
+@dataclass(frozen=True)
+class Tok:
+    word: str
+    flag: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def tokenizer():
+    """jieba's POS tokenizer with the rule file's words added; built once per process."""
+    global LOADS
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    pos = jieba.posseg.POSTokenizer(tk)
+    lx = lexicons()
+    for w in lx.suffixes:
+        tk.add_word(w, tag="n")
+    for w in sorted(lx.verbs):
+        if len(w) >= 2:
+            tk.add_word(w, tag="v")
+    LOADS += 1
+    return pos
+
+
+def segment(text: str, offset: int = 0) -> list[Tok]:
+    """POS tokens of *text* with absolute offsets; adverb+verb tokens split (大力|支持)."""
+    lx = lexicons()
+    out: list[Tok] = []
+    pos = offset
+    for pair in tokenizer().lcut(text, HMM=True):
+        w, f = pair.word, pair.flag
+        start, end = pos, pos + len(w)
+        pos = end
+        split = next((v for v in lx.verbs if len(v) >= 2 and len(w) > len(v) and w.endswith(v)
+                      and w[: -len(v)] in lx.verb_adverbs), None)
+        if split:
+            out.append(Tok(w[: -len(split)], "d", start, end - len(split)))
+            out.append(Tok(split, "v", end - len(split), end))
+        else:
+            out.append(Tok(w, f, start, end))
+    return out
+
+
+class Clauses:
+    """Clause spans of a document's shadow and their tokens, segmented on demand."""
+
+    def __init__(self, shadow: str):
+        self.shadow = shadow
+        self._tokens: dict[int, list[Tok]] = {}
+
+    def bounds(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
+        ceil = len(self.shadow) if ceil is None else ceil
+        s = pos
+        while s > floor and self.shadow[s - 1] not in CLAUSE_END:
+            s -= 1
+        e = pos
+        while e < ceil and self.shadow[e] not in CLAUSE_END:
+            e += 1
+        return s, e
+
+    def tokens(self, start: int, end: int) -> list[Tok]:
+        key = start
+        toks = self._tokens.get(key)
+        if toks is None or (toks and toks[-1].end != end):
+            toks = segment(self.shadow[start:end], start) if end > start else []
+            self._tokens[key] = toks
+        return toks
+
+
+def _index_at(toks: list[Tok], pos: int) -> int:
+    for i, t in enumerate(toks):
+        if t.start <= pos < t.end:
+            return i
+    return -1
+
+
+# ---------------------------------------------------------------- the walk left
+
+def _ends_with_suffix(word: str, lx: ProjectLexicons) -> bool:
+    return any(word.endswith(s) for s in lx.suffixes)
+
+
+def _is_quantity(toks: list[Tok], k: int) -> bool:
+    w = toks[k].word
+    if w.endswith("期") or w == "级" or (k + 1 < len(toks) and toks[k + 1].flag == "eng"):
+        return False
+    return bool(_QUANTITY.match(w) or _ORDINAL.match(w))
+
+
+def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = False,
+              limit_end: int | None = None, lenient: bool = False) -> tuple[int, bool]:
+    """(index of the first token of the name whose last token is toks[i], capped).
+
+    The walk stops at a boundary: punctuation, a function word, a verb that
+    takes an object, a preposition, adverb, pronoun or quantity. Verbs right
+    before the suffix (``verb_zone``) belong to the name. 和/及 are crossed
+    only when the word before them is not itself a project name. A *lenient*
+    walk (over the earlier items of a list) stops only at listed verbs.
+    """
+    end = toks[i].end if limit_end is None else limit_end
+    j = i
+    depth: list[str] = []
+    k = i - 1
+    while k >= 0:
+        t = toks[k]
+        w, f = t.word, t.flag
+        if end - t.start > MAX_NAME:
+            return j, True
+        if depth:
+            if w == depth[-1]:
+                depth.pop()
+            j = k
+            k -= 1
+            continue
+        if w in CLOSE_Q and w in PAIRS:
+            depth.append(PAIRS[w])
+            j = k
+            k -= 1
+            continue
+        if w in CONNECTORS:
+            if k > 0 and toks[k - 1].word.isalnum() and toks[k - 1].flag not in STOP_FLAGS:
+                j = k
+                k -= 1
+                continue
+            break
+        if not w.strip() or (f == "x" and not w.isalnum()):
+            break
+        if verb_zone and w in lx.name_verbs:
+            j = k
+            k -= 1
+            continue
+        verb_zone = False
+        if w in lx.function_words or w in lx.verbs:
+            break
+        if w in ("和", "及"):
+            left = toks[k - 1] if k > 0 else None
+            if (left is None or _ends_with_suffix(left.word, lx) or left.flag in STOP_FLAGS
+                    or left.word in lx.verbs or left.word in lx.function_words or not left.word.strip()):
+                break
+            j = k
+            k -= 1
+            continue
+        if w == "暨":
+            j = k
+            k -= 1
+            continue
+        if w in MEASURES and k > 0 and toks[k - 1].flag.startswith("m"):
+            break  # 21项道路工程
+        if f == "q" and not (w in ("级", "期") and k > 0 and toks[k - 1].flag == "eng"):
+            break
+        if f == "t" and _TIME.match(w):
+            break
+        if f.startswith("m"):
+            if _is_quantity(toks, k):
+                break
+            j = k
+            k -= 1
+            continue
+        if f == "f" and w in POSTPOSITIONS:
+            break
+        if (not lenient and f == "v" and len(w) >= 2 and w not in lx.name_verbs
+                and not (k + 1 < len(toks) and toks[k + 1].flag == "eng")):
+            break  # a verb before the name's nouns takes it as object (介绍X项目)
+        if f in STOP_FLAGS or (f.startswith("u") and f != "uv"):
+            break
+        j = k
+        k -= 1
+    return j, False
+
+
+def _strip_edges(shadow: str, s: int, e: int) -> tuple[int, int]:
+    """Drop whitespace, a leading 的 and quotation marks that are not balanced inside."""
+    for _ in range(4):
+        while s < e and shadow[s] in " \t\u3000的":
+            s += 1
+        while e > s and shadow[e - 1] in " \t\u3000":
+            e -= 1
+        if e - s >= 2 and shadow[s] in OPEN_Q and shadow[e - 1] in CLOSE_Q and PAIRS.get(shadow[e - 1]) == shadow[s] \
+                and shadow.count(shadow[e - 1], s + 1, e - 1) == 0:
+            s, e = s + 1, e - 1
+            continue
+        if s < e and shadow[s] in OPEN_Q and not any(PAIRS.get(c) == shadow[s] for c in shadow[s + 1:e]):
+            s += 1
+            continue
+        if s < e and shadow[e - 1] in CLOSE_Q and PAIRS.get(shadow[e - 1]) not in shadow[s:e - 1]:
+            e -= 1
+            continue
+        break
+    return s, e
+
+
+def _all_generic(stem: str, lx: ProjectLexicons) -> bool:
+    """True when *stem* is made only of generic words and numbers."""
+    n = len(stem)
+    ok = [False] * (n + 1)
+    ok[0] = True
+    for i in range(n):
+        if not ok[i]:
+            continue
+        if stem[i].isdigit() or stem[i] in ".%、“”\"()":
+            ok[i + 1] = True
+        for w in lx.generic_words:
+            if stem.startswith(w, i):
+                ok[i + len(w)] = True
+    return ok[n]
+
+
+def is_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bool = True) -> bool:
+    """A category, not a project: 重大项目, 整车扩能项目, 智慧工厂, 国家…示范区."""
+    base = name[:-2] if name.endswith("项目") and len(name) > 2 else name
+    if name in lx.generic_names or base in lx.generic_names or name.endswith(lx.generic_tails):
+        return True
+    stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
+    if len(stem) < 2:
+        return True
+    if any(part.startswith(lx.designation_prefixes) for part in regex.split("[和及]", stem)):
+        return True
+    if stem.endswith(lx.generic_stem_ends):
+        return True
+    return words and _all_generic(stem, lx)
+
+
+# ---------------------------------------------------------------- candidates
+
+@dataclass
+class Candidate:
+    rule: CompiledRule
+    start: int
+    end: int
+    kind: str
+    clause: tuple[int, int]
+    before_end: int             # status/location words before the name are read up to here
+    after_start: int            # … and after it from here
+    own_prefix: tuple[int, int] | None = None   # 拟投资10亿元的 in a list item
+    head: str = ""                               # the list head's modifiers (63个洽谈)
+    attrs: dict = field(default_factory=dict)
+
+    def match(self) -> Match:
+        return Match(self.rule, self.start, self.end)
+
+
+def _chain(toks: list[Tok], j: int, lx: ProjectLexicons) -> tuple[int, int]:
+    """(index of the first token of a 、/和 chain ending in toks[j:], index of its opener or -1)."""
+    stop = j - 1
+    first = j
+    for _ in range(MAX_ITEMS):
+        if stop < 1 or toks[stop].word not in ("、", "和", "及"):
+            break
+        first, _capped = walk_left(toks, stop - 1, lx, verb_zone=True, lenient=True)
+        stop = first - 1
+    return first, stop
+
+
+def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, clause_start: int,
+                    lx: ProjectLexicons) -> bool:
+    """A chain after a plural quantifier, 等, or a description verb (成为) names no project."""
+    chain_start = toks[first].start if first < len(toks) else clause_start
+    before = shadow[clause_start:chain_start].rstrip()
+    if _PLURAL.search(before) or _SCALE.search(before):
+        return True
+    if opener >= 0 and toks[opener].word in lx.description_openers:
+        return True
+    return any(before.endswith(w) for w in lx.description_openers)
+
+
+def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int],
+                      lx: ProjectLexicons) -> list[Candidate]:
+    sh = doc.shadow
+    ss, se = m.span("suffix")
+    suffix = m.group("suffix")
+    cs, ce = cl.bounds(ss, scope[0], scope[1])
+    toks = cl.tokens(cs, ce)
+    i = _index_at(toks, ss)
+    if i < 0 or toks[i].end != se:
+        return []  # the suffix straddles words: 各项|目标 is not 项目
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if (nxt is not None and nxt.flag in NOUN_FLAGS and len(nxt.word) >= 2
+            and nxt.word not in lx.verbs and nxt.word not in lx.name_verbs):
+        return []  # the suffix modifies a following noun: 项目推介会, 中心任务
+    j, capped = walk_left(toks, i, lx, verb_zone=True, limit_end=se)
+    if capped:
+        return []
+    stem_toks = [t for t in toks[j:i + 1] if t.end <= ss]
+    if stem_toks and all(t.flag.startswith("v") or t.word in lx.verbs for t in stem_toks):
+        return []  # 演绎项目, 推进解决项目: a verb and its object
+    start = toks[j].start if toks[j].start <= ss else ss
+    start, end = _strip_edges(sh, start, se)
+    if end - start <= len(suffix) or not doc.in_scope(start, end):
+        return []
+    name = sh[start:end]
+    # 和 between two names: the right one may be elliptic (一汽人才产业园和研发产业园).
+    right_conjunct = j > 1 and toks[j - 1].word in ("和", "及") and _ends_with_suffix(toks[j - 2].word, lx)
+    if is_generic(name, suffix, lx, words=not right_conjunct):
+        return []
+    if suffix == "工程" and end - len(suffix) - 1 >= start and sh[end - len(suffix) - 1] in CLOSE_Q:
+        return []  # “上台阶”工程: a campaign
+    first, opener = _chain(toks, j, lx)
+    if _opener_rejects(sh, toks, first, opener, cs, lx):
+        return []
+    if opener >= 0 and toks[opener].word in lx.partner_openers and any(w in sh[end:ce] for w in lx.partner_words):
+        return []
+    chain_start = toks[first].start if first < len(toks) else start
+    inner = next((s for s in lx.suffixes if name[: -len(suffix)].endswith(s)), None) if suffix == "项目" else None
+    kind = lx.suffix_kind.get(inner or suffix, "other")
+    return [Candidate(m.rule, start, end, kind, (cs, ce), before_end=min(chain_start, start), after_start=end)]
+
+
+def _split_items(sh: str, toks: list[Tok], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Top-level 、-separated items of sh[lo:hi]; the last one also split at a 和/及 token."""
+    items, s, depth = [], lo, 0
+    for p in range(lo, hi):
+        c = sh[p]
+        if c in OPEN_Q and c not in CLOSE_Q:
+            depth += 1
+        elif c in CLOSE_Q and c not in OPEN_Q:
+            depth = max(0, depth - 1)
+        elif c == "、" and depth == 0:
+            items.append((s, p))
+            s = p + 1
+    items.append((s, hi))
+    ls, le = items[-1]
+    if "合作" not in sh[ls:le]:
+        conj = [t for t in toks if ls < t.start and t.end < le and t.word in ("和", "及") and t.flag.startswith("c")]
+        if conj:
+            c = conj[-1]
+            if c.start - ls >= 2 and le - c.end >= 2:
+                items[-1:] = [(ls, c.start), (c.end, le)]
+    return items
+
+
+def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int],
+                    lx: ProjectLexicons) -> list[Candidate]:
+    sh = doc.shadow
+    deng = m.start
+    head_end = m.end
+    if sh.startswith(lx.head_blockers, head_end) or (m.group("mod") or "").startswith(lx.mod_blockers):
+        return []
+    cs, ce = cl.bounds(deng, scope[0], scope[1])
+    if deng <= cs:
+        return []
+    toks = cl.tokens(cs, ce)
+    items = _split_items(sh, toks, cs, deng)
+    if len(items) > MAX_ITEMS:
+        items = items[-MAX_ITEMS:]
+    # The first item starts where segmentation finds a boundary.
+    fs, fe = items[0]
+    last = _index_at(toks, fe - 1)
+    if last < 0:
+        return []
+    j, _capped = walk_left(toks, last, lx)
+    first_start = max(fs, toks[j].start)
+    if toks[last].end > fe or (j == last and (toks[j].word in lx.verbs or toks[j].word in lx.function_words)):
+        return []
+    opener = j - 1
+    if _opener_rejects(sh, toks, j, opener, cs, lx):
+        return []
+    items[0] = (first_start, fe)
+    head = m.group("mod") or ""
+    head_kind = lx.head_kind.get(m.group("head"), "project")
+    if any(sh[s:e].rstrip().endswith(lx.not_project_tails) for s, e in items):
+        return []  # a list of events or bodies: 中德汽车大会、…汽博会等契机
+    out = []
+    for s, e in items:
+        own = None
+        de = sh.rfind("的", s, e)
+        if de >= 0:
+            own, s = (s, de + 1), de + 1
+        for w in ("以及", "及", "和", "与"):
+            if sh.startswith(w, s) and e - s > len(w) + 1:
+                s += len(w)
+                break
+        s, e = _strip_edges(sh, s, e)
+        if e - s < 2 or e - s > MAX_NAME or not doc.in_scope(s, e):
+            continue
+        name = sh[s:e]
+        suffix = next((x for x in lx.suffixes if name.endswith(x)), None)
+        if is_generic(name, suffix, lx) or (suffix is None and _all_generic(name, lx)):
+            continue
+        kind = lx.suffix_kind[suffix] if suffix else head_kind
+        out.append(Candidate(m.rule, s, e, kind, (cs, ce), before_end=first_start, after_start=head_end,
+                             own_prefix=own, head=head))
+    return out
+
+
+def conjunct_candidates(doc: Document, m: Match, accepted: list[Candidate], scope: tuple[int, int],
+                        cl: Clauses) -> list[Candidate]:
+    s, e = m.start, m.end
+    conj = s - 2  # 和 before the opening quote
+    left = next((c for c in accepted if c.end == conj), None)
+    if left is None or not doc.in_scope(s, e):
+        return []
+    lx = lexicons()
+    name = doc.shadow[s:e]
+    suffix = next((x for x in lx.suffixes if name.endswith(x)), None)
+    kind = lx.suffix_kind[suffix] if suffix else "other"
+    return [Candidate(m.rule, s, e, kind, left.clause, before_end=left.before_end, after_start=e + 1)]
+
+
+def sibling_candidates(doc: Document, m: Match, accepted: list[Candidate]) -> list[Candidate]:
+    s, e = m.start, m.end
+    left = next((c for c in accepted if c.end == s - 1), None)
+    right = next((c for c in accepted if c.start == e + 1), None)
+    if left is None or right is None or not doc.in_scope(s, e):
+        return []
+    lx = lexicons()
+    s2, e2 = _strip_edges(doc.shadow, s, e)
+    name = doc.shadow[s2:e2]
+    if e2 - s2 < 2 or is_generic(name, None, lx):
+        return []
+    suffix = next((x for x in lx.suffixes if name.endswith(x)), None)
+    kind = lx.suffix_kind[suffix] if suffix else "other"
+    return [Candidate(m.rule, s2, e2, kind, left.clause, before_end=left.before_end, after_start=right.after_start)]
+
+
+# ---------------------------------------------------------------- attributes
+
+def _first_status(window: str, lx: ProjectLexicons) -> str | None:
+    """The first status word of *window*; a chain joined by 、 or 到 gives its last word."""
+    ms = list(lx.status_rx.finditer(window))
+    if not ms:
+        return None
+    k = 0
+    while k + 1 < len(ms) and window[ms[k].end():ms[k + 1].start()].strip() in ("、", "到", "至"):
+        k += 1
+    label = lx.status[ms[k].group()]
+    if label == "completed" and any(w in window[max(0, ms[0].start() - 4):ms[0].start()] for w in lx.prospective):
+        return "under_construction"
+    return label
+
+
+def _last_status(window: str, lx: ProjectLexicons) -> str | None:
+    stripped = window.rstrip()
+    for w, label in sorted(lx.status_before.items(), key=lambda x: -len(x[0])):
+        if stripped.endswith(w):
+            return label
+    ms = list(lx.status_rx.finditer(window))
+    return lx.status[ms[-1].group()] if ms else None
+
+
+def status_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str:
+    cs, ce = c.clause
+    if c.own_prefix:
+        found = _first_status(sh[c.own_prefix[0]:c.own_prefix[1]], lx)
+        if found:
+            return found
+    for w, label in sorted(lx.status_head.items(), key=lambda x: -len(x[0])):
+        if w in c.head:
+            return label
+    after = sh[c.after_start:ce] if c.after_start <= ce else ""
+    found = _first_status(after, lx) or _last_status(sh[cs:c.before_end], lx)
+    if found:
+        return found
+    if not after.strip() and ce < len(sh) and sh[ce] in ",，":
+        ns, ne = ce + 1, ce + 1
+        while ne < len(sh) and sh[ne] not in CLAUSE_END:
+            ne += 1
+        found = _first_status(sh[ns:ne], lx)
+    return found or "unknown"
+
+
+def location_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str | None:
+    cs, ce = c.clause
+    after = sh[c.after_start:ce] if c.after_start <= ce else ""
+    m = lx.loc_after_rx.match(after)
+    if m:
+        p = lx.place_end_rx.match(m.group("place"))
+        if p and len(p.group()) >= 2:
+            return p.group()
+    for window in (after[:12], sh[cs:c.before_end]):
+        hits = list(lx.loc_before_rx.finditer(window))
+        if hits and (window is not after[:12] or hits[0].start() == 0):
+            return hits[-1].group("place")
+    return None
+
+
+def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candidate]) -> Amount | None:
+    """The investment tied to the project in its clause: 投资X亿元的NAME, or NAME总投资X亿元."""
+    cs, ce = c.clause
+    best = None
+    for a in amounts:
+        if a.kind != "investment" or a.value_cny is None or not (cs <= a.char_start and a.char_end <= ce):
+            continue
+        if a.char_end <= c.start:
+            gap = sh[a.char_end:c.start]
+            if not gap.rstrip().endswith("的") or len(gap) > 15 or "等" in gap:
+                continue
+            between = (a.char_end, c.start)
+        elif a.char_start >= c.end:
+            gap = sh[c.end:a.char_start]
+            if "投资" not in gap or len(gap) > 12 or "等" in gap:
+                continue
+            between = (c.end, a.char_start)
+        else:
+            continue
+        if any(between[0] <= o.start and o.end <= between[1] for o in taken if o is not c):
+            continue
+        dist = between[1] - between[0]
+        if best is None or dist < best[0]:
+            best = (dist, a)
+    return best[1] if best else None
+
+
+# ---------------------------------------------------------------- the extractor
+
+def find(doc: Document) -> list[Candidate]:
+    """Accepted project candidates of a document, overlaps resolved."""
+    rs = load_ruleset("projects")
+    lx = lexicons()
+    cl = Clauses(doc.shadow)
+    by_id = {r.id: r for r in rs.rules}
+    first: list[Candidate] = []
+    later: list[tuple[Match, tuple[int, int]]] = []
+    heads: list[tuple[int, int]] = []
+    for scope in doc.scopes():
+        for m in rs.find(doc.shadow, *scope):
+            rid = m.rule.id
+            if rid == "project.suffix_name":
+                first += suffix_candidates(doc, cl, m, scope, lx)
+            elif rid == "project.list_item":
+                heads.append((m.start, m.end))
+                first += list_candidates(doc, cl, m, scope, lx)
+            else:
+                later.append((m, scope))
+    # A suffix inside a list head (等楼宇类数字经济项目) names the list, not a project.
+    first = [c for c in first if c.rule.id != "project.suffix_name"
+             or not any(hs < c.end and c.start < he for hs, he in heads)]
+    kept = _resolve(first)
+    extra: list[Candidate] = []
+    for m, scope in later:
+        if m.rule is by_id.get("project.conjunct"):
+            extra += conjunct_candidates(doc, m, kept, scope, cl)
+        else:
+            extra += sibling_candidates(doc, m, kept)
+    return _resolve(kept + extra) if extra else kept
+
+
+def _resolve(cands: list[Candidate]) -> list[Candidate]:
+    """The shared overlap policy over candidates (longest, leftmost, first-listed rule)."""
+    pairs = [(c.match(), c) for c in cands]
+    by_match = {id(m): c for m, c in pairs}
+    return [by_match[id(m)] for m in resolve_overlaps([m for m, _ in pairs])]
+
+
+def extract_projects(doc: Document, found: dict[str, list[Record]] | None = None) -> list[Project]:
+    lx = lexicons()
+    sh = doc.shadow
+    amounts = [a for a in (found or {}).get("amounts", []) if isinstance(a, Amount)]
+    cands = find(doc)
+    out: list[Project] = []
+    for c in cands:
+        inv = _investment(sh, c, amounts, cands)
+        name = sh[c.start:c.end]
+        if inv is not None:
+            inv.subject = name
+        out.append(Project(
+            article_id=doc.article_id, text=doc.raw[c.start:c.end], char_start=c.start, char_end=c.end,
+            sentence=doc.sentence_at(c.start), rule_id=c.rule.id,
+            name=name, name_text=doc.raw[c.start:c.end], kind=c.kind,
+            investment_cny=Decimal(inv.value_cny) if inv is not None else None,
+            status=status_of(sh, c, lx), location=location_of(sh, c, lx),
+        ))
+    return out
