@@ -133,14 +133,23 @@ def _year(text: str, ref: date | None) -> int | None:
 
 
 def _quarter(text: str) -> tuple[int, int] | None:
-    """Months of a quarter phrase: 一季度 → (1, 3), 前三季度 → (1, 9), Q2 → (4, 6)."""
-    t = text.replace("个", "").replace("季度", "").replace("第", "").strip()
+    """Months of a quarter phrase: 一季度 → (1, 3), 前三季度 → (1, 9), Q2 → (4, 6),
+    一季度末 → (3, 3), 四季度初 → (10, 10)."""
+    t = text.strip()
+    edge = t[-1] if t[-1:] in ("初", "末") else ""
+    t = t.rstrip("初末").replace("个", "").replace("季度", "").replace("第", "")
     first = t.startswith("前")
     t = t.lstrip("前Q")
     n = 1 if t == "首" else _int(t)
     if n is None or not 1 <= n <= 4:
         return None
-    return (1, 3 * n) if first else (3 * n - 2, 3 * n)
+    if first:
+        return 1, 3 * n
+    if edge == "初":
+        return 3 * n - 2, 3 * n - 2
+    if edge == "末":
+        return 3 * n, 3 * n
+    return 3 * n - 2, 3 * n
 
 
 def _year_part(part: str, lx: DateLexicons) -> tuple[int, int] | None:
@@ -417,7 +426,10 @@ def extract_dates(doc: Document, found: dict[str, list[Record]] | None = None) -
     snippet_date_line = lay.date_span is None and lay.date_source == "header"
 
     pending: list[Match] = []
+    joints = [m for m in matches if m.rule.attrs.get("joins_dates")]
     for m in matches:
+        if m.rule.attrs.get("joins_dates"):
+            continue
         if m.rule.id == PUBLISHED_RULE and lay.date_span and (m.start, m.end) == tuple(lay.date_span):
             continue
         if m.group("rd"):
@@ -436,4 +448,28 @@ def extract_dates(doc: Document, found: dict[str, list[Record]] | None = None) -
             if r is not None:
                 out.append((m.start, m.end, m.rule.id, r))
     out.sort(key=lambda x: (x[0], x[1]))
+    out = _join_ranges(out, joints)
     return [_record(doc, s, e, rid, r) for s, e, rid, r in out if e > s]
+
+
+def _join_ranges(out: list[tuple[int, int, str, Resolved]], joints: list[Match]) -> list[tuple[int, int, str, Resolved]]:
+    """Two dates around a range word (至, 到, -) become one period record."""
+    if not joints:
+        return out
+    by_end = {x[1]: x for x in out}
+    by_start = {x[0]: x for x in out}
+    for j in joints:
+        left, right = by_end.get(j.start), by_start.get(j.end)
+        if not left or not right or left is right:
+            continue
+        a, b = left[3], right[3]
+        if "published" in (a.kind, b.kind) or not (a.start <= b.start and a.end < b.end):
+            continue
+        joined = (left[0], right[1], j.rule.id,
+                  Resolved(j.rule.attrs.get("kind", "period"), a.start, b.end, a.reference or b.reference))
+        for x in (left, right):
+            by_end.pop(x[1], None)
+            by_start.pop(x[0], None)
+        by_end[joined[1]] = by_start[joined[0]] = joined
+    kept = {(x[0], x[1]): x for x in [*by_start.values(), *by_end.values()]}
+    return [kept[k] for k in sorted(kept)]
