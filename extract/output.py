@@ -77,18 +77,6 @@ def csv_text(model: type[BaseModel], records: Iterable[BaseModel]) -> str:
     return buf.getvalue()
 
 
-def write_table(directory: Path, name: str, model: type[BaseModel], records: list[BaseModel]) -> None:
-    (directory / f"{name}.csv").write_text(csv_text(model, records), encoding="utf-8", newline="")
-    schema = arrow_schema(model)
-    data = {c: [] for c in schema.names}
-    for row in rows(records):
-        for c in schema.names:
-            v = row[c]
-            data[c].append(v.value if isinstance(v, Enum) else v)
-    table = pa.table({c: pa.array(data[c], type=schema.field(c).type) for c in schema.names}, schema=schema)
-    pq.write_table(table, directory / f"{name}.parquet")
-
-
 @contextmanager
 def atomic_directory(out: Path):
     """Yield a fresh temporary directory; on success it replaces *out*.
@@ -116,3 +104,56 @@ def atomic_directory(out: Path):
         os.replace(out, old)
     os.replace(tmp, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class TableWriter:
+    """Streams one table to CSV and Parquet: rows are written as they come,
+    Parquet in row groups, so memory does not grow with the corpus."""
+
+    def __init__(self, directory: Path, name: str, model: type[BaseModel], batch: int = 20000):
+        self.name, self.model, self.batch = name, model, batch
+        self.schema = arrow_schema(model)
+        self.cols = columns(model)
+        self.count = 0
+        self._csv = open(Path(directory) / f"{name}.csv", "w", encoding="utf-8", newline="")
+        self._w = csv.writer(self._csv, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._w.writerow(self.cols)
+        self._pq = pq.ParquetWriter(Path(directory) / f"{name}.parquet", self.schema)
+        self._buf: dict[str, list] = {c: [] for c in self.schema.names}
+        self._buffered = 0
+
+    def write(self, records: Iterable[BaseModel]) -> None:
+        for row in rows(records):
+            self._w.writerow([_cell(row[c]) for c in self.cols])
+            for c in self.schema.names:
+                v = row[c]
+                self._buf[c].append(v.value if isinstance(v, Enum) else v)
+            self._buffered += 1
+            self.count += 1
+            if self._buffered >= self.batch:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffered:
+            return
+        table = pa.table({c: pa.array(self._buf[c], type=self.schema.field(c).type) for c in self.schema.names},
+                         schema=self.schema)
+        self._pq.write_table(table)
+        self._buf = {c: [] for c in self.schema.names}
+        self._buffered = 0
+
+    def close(self) -> None:
+        self._flush()
+        if self.count == 0:  # a header-only table still gets its schema
+            self._pq.write_table(self.schema.empty_table())
+        self._pq.close()
+        self._csv.close()
+
+
+def write_table(directory: Path, name: str, model: type[BaseModel], records: list[BaseModel]) -> None:
+    """Write a whole table at once (small tables, derived outputs)."""
+    w = TableWriter(directory, name, model)
+    try:
+        w.write(records)
+    finally:
+        w.close()

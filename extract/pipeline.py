@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from pydantic import ValidationError
 
 from .amounts import extract_amounts
 from .articles import Document
 from .models import RECORD_MODELS, TABLES, Article, Record
-from .output import atomic_directory, write_table
+from .cache import Cache
+from .output import TableWriter, atomic_directory, write_table  # noqa: F401 (write_table: used by tests)
+from .sources import Source, iter_sources
 from .textio import ArticleError, RawArticle, article_from_bytes, read_article
 
 Extractor = Callable[[Document, dict[str, list[Record]]], list[Record]]
@@ -71,13 +74,22 @@ _register_post_writers()
 class ArticleResult:
     article: Article
     records: dict[str, list[Record]]
-    document: Document
+    document: Document | None
+    errors: list[str] = field(default_factory=list)
 
 
 def process_document(doc: Document, raw: RawArticle | None = None) -> ArticleResult:
+    """Run every extractor over one document. An extractor that raises is
+    reported in ``errors`` (its table stays empty); the others still run."""
     found: dict[str, list[Record]] = {t: [] for t in RECORD_MODELS}
+    errors: list[str] = []
     for table, fn in EXTRACTORS:
-        found[table] = list(fn(doc, found))
+        try:
+            found[table] = list(fn(doc, found))
+        except (ValidationError, RecursionError, ValueError, TypeError, KeyError, IndexError,
+                AttributeError, ArithmeticError) as e:
+            errors.append(f"{table} extractor failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+            found[table] = []
     lay = doc.layout
     art = Article(
         article_id=doc.article_id,
@@ -94,11 +106,18 @@ def process_document(doc: Document, raw: RawArticle | None = None) -> ArticleRes
         body_end=lay.body_end,
         **{f"n_{t}": len(found[t]) for t in RECORD_MODELS},
     )
-    return ArticleResult(art, found, doc)
+    return ArticleResult(art, found, doc, errors)
 
 
-def process_raw(raw: RawArticle) -> ArticleResult:
-    return process_document(Document.from_text(raw.text, raw.article_id, raw), raw)
+def _document(raw: RawArticle, published: date | None = None) -> Document:
+    doc = Document.from_text(raw.text, raw.article_id, raw)
+    if published is not None:  # a corpus that states the date beats any guess
+        doc.layout.published, doc.layout.date_source = published, "header"
+    return doc
+
+
+def process_raw(raw: RawArticle, published: date | None = None) -> ArticleResult:
+    return process_document(_document(raw, published), raw)
 
 
 def process_file(path: str | Path) -> ArticleResult:
@@ -131,6 +150,8 @@ class RunSummary:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     out_dir: str = ""
+    cached: int = 0
+    jobs: int = 1
 
     @property
     def ok(self) -> bool:
@@ -144,37 +165,120 @@ def list_articles(raw_dir: str | Path) -> list[Path]:
     return sorted(p for p in d.rglob("*.txt") if p.is_file())
 
 
+# What one article gives: (where, article, records, problems, from_cache).
+Outcome = tuple[str, Article | None, dict[str, list[Record]], list[str], bool]
+
+_CACHE: Cache | None = None  # set in each worker process by _init_worker
+
+
+def _init_worker(cache_dir: str | None) -> None:
+    global _CACHE
+    _CACHE = Cache(cache_dir) if cache_dir else None
+
+
+def process_source(source: Source, cache: Cache | None = None) -> Outcome:
+    """One article, from its source to records; never raises on bad input."""
+    cache = cache if cache is not None else _CACHE
+    try:
+        raw = source.load()
+    except ArticleError as e:
+        return source.path, None, {}, [str(e)], False
+    key = cache.key(raw.article_id, raw.sha256, source.published) if cache else None
+    if cache and key:
+        hit = cache.get(key)
+        if hit:
+            article, records = hit
+            article = article.model_copy(update={"path": raw.path})
+            return source.path, article, records, [], True
+    try:
+        res = process_raw(raw, source.published)
+    except (ValidationError, RecursionError, ValueError) as e:
+        return source.path, None, {}, [f"could not process: {e.__class__.__name__}"], False
+    if cache and key and not res.errors:
+        cache.put(key, res.article, res.records)
+    return source.path, res.article, res.records, res.errors, False
+
+
+def _outcomes(sources: Iterator, jobs: int, cache_dir: str | None) -> Iterator[Outcome]:
+    """Outcomes in source order, computed in *jobs* worker processes."""
+    def items():
+        for s in sources:
+            yield s
+
+    if jobs <= 1:
+        cache = Cache(cache_dir) if cache_dir else None
+        for s in items():
+            yield (s[0], None, {}, [s[1]], False) if isinstance(s, tuple) else process_source(s, cache)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(cache_dir,)) as pool:
+        it = items()
+        while True:  # bounded windows keep memory flat and order deterministic
+            window = list(islice(it, jobs * 64))
+            if not window:
+                break
+            good = [s for s in window if not isinstance(s, tuple)]
+            results = iter(pool.map(process_source, good, chunksize=8))
+            for s in window:
+                yield (s[0], None, {}, [s[1]], False) if isinstance(s, tuple) else next(results)
+
+
+# Tables held in memory for the derived-output writers; the rest only stream.
+KEEP_IN_MEMORY = ("articles", "targets")
+
+
 def run_all(raw_dir: str | Path, out_dir: str | Path,
-            progress: Callable[[int, int, Path], None] | None = None) -> RunSummary:
-    """Every article under *raw_dir* to the tables in *out_dir*, atomically."""
+            progress: Callable[[int, int, str], None] | None = None,
+            jobs: int = 1, cache_dir: str | Path | None = None, engine: str = "local",
+            scheduler: str | None = None) -> RunSummary:
+    """Every article under *raw_dir* (a folder, a .jsonl corpus or ``-``) to
+    the tables in *out_dir*, written atomically.
+
+    ``jobs`` worker processes extract in parallel; with ``cache_dir`` an
+    unchanged article is not extracted again. ``engine="dask"`` runs the same
+    per-article function on a Dask cluster (``scheduler`` address, or a
+    local one). Output is identical whatever the jobs, cache or engine.
+    """
     t0 = time.perf_counter()
-    paths = list_articles(raw_dir)
-    summary = RunSummary(out_dir=str(out_dir))
-    tables: dict[str, list] = {t: [] for t in TABLES}
-    for i, path in enumerate(paths, 1):
-        if progress:
-            progress(i, len(paths), path)
-        try:
-            res = process_file(path)
-        except ArticleError as e:
-            summary.problems.append(Problem(str(path), str(e)))
-            continue
-        except ValidationError as e:  # a record failed its model: report, never write it
-            summary.problems.append(Problem(str(path), f"invalid record: {e.errors()[0]['msg']}"))
-            continue
-        except RecursionError:
-            summary.problems.append(Problem(str(path), "text too deeply nested to process"))
-            continue
-        summary.articles += 1
-        tables["articles"].append(res.article)
-        for t, recs in res.records.items():
-            tables[t].extend(recs)
+    sources = iter_sources(raw_dir)
+    if str(raw_dir) != "-" and Path(raw_dir).is_dir():
+        sources = list(sources)  # a folder's listing is small; it gives progress a total
+    total = len(sources) if isinstance(sources, list) else 0
+    summary = RunSummary(out_dir=str(out_dir), jobs=jobs)
+    kept: dict[str, list] = {t: [] for t in KEEP_IN_MEMORY}
+    if engine == "dask":
+        from .distributed import dask_outcomes
+        outcomes = dask_outcomes(iter(sources), scheduler=scheduler, cache_dir=str(cache_dir) if cache_dir else None)
+    elif engine == "local":
+        outcomes = _outcomes(iter(sources), max(1, jobs), str(cache_dir) if cache_dir else None)
+    else:
+        raise ArticleError(f"unknown engine {engine!r}: use local or dask")
     with atomic_directory(Path(out_dir)) as tmp:
-        write_table(tmp, "articles", Article, tables["articles"])
-        for t, model in RECORD_MODELS.items():
-            write_table(tmp, t, model, tables[t])
+        writers = {"articles": TableWriter(tmp, "articles", Article)}
+        writers.update({t: TableWriter(tmp, t, m) for t, m in RECORD_MODELS.items()})
+        try:
+            for i, (where, article, records, problems, cached) in enumerate(outcomes, 1):
+                if progress:
+                    progress(i, total, where)
+                summary.problems += [Problem(where, p) for p in problems]
+                if article is None:
+                    continue
+                summary.articles += 1
+                summary.cached += cached
+                writers["articles"].write([article])
+                for t in RECORD_MODELS:
+                    writers[t].write(records.get(t, []))
+                for t in KEEP_IN_MEMORY:
+                    kept[t].extend([article] if t == "articles" else records.get(t, []))
+        finally:
+            for w in writers.values():
+                w.close()
+        summary.counts = {t: w.count for t, w in writers.items()}
         for writer in POST_WRITERS:
-            writer(tmp, tables)
-    summary.counts = {t: len(v) for t, v in tables.items()}
+            writer(tmp, kept)
     summary.seconds = time.perf_counter() - t0
     return summary

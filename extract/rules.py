@@ -17,6 +17,12 @@ Every problem fails at load with ``file: line N: path: message``: unknown
 keys, a bad regex, an unknown piece, a pattern that can match the empty
 string, a duplicate id.
 
+Pieces are written as calls, ``(?&name)``, and validated in that form
+(errors point into the pattern as written); for matching, every call is
+expanded in place to ``(?:…)``. The ``regex`` module cannot use its fast
+first-character scan on a pattern that opens with ``(?(DEFINE)…)``: the
+expanded form measured 45–90× faster on the seed articles.
+
 Overlap policy (one for every extractor): among overlapping matches, keep the
 longest; on equal length the leftmost; then the rule listed first.
 """
@@ -151,7 +157,7 @@ class RuleSet:
 
     def compile(self, pattern: str):
         """Compile an extra pattern with this set's pieces available."""
-        return regex.compile(self.define + pattern, FLAGS)
+        return regex.compile(expand_pieces(pattern, self.pieces), FLAGS)
 
     def by_id(self, rule_id: str) -> CompiledRule:
         for r in self.rules:
@@ -267,12 +273,33 @@ def _define(pieces: dict[str, Piece]) -> str:
     return f"(?(DEFINE){body})" if body else ""
 
 
-def _compile(path: Path, text: str, loc: tuple, define: str, pattern: str, allow_empty: bool = False):
+_CALL = regex.compile(r"\(\?&([A-Za-z_]\w*)\)")
+
+
+def expand_pieces(pattern: str, pieces: dict[str, "Piece"], _stack: tuple = ()) -> str:
+    """Replace every ``(?&name)`` by ``(?:<piece>)``, recursively."""
+    def sub(m):
+        name = m.group(1)
+        if name not in pieces:
+            raise regex.error(f"unknown piece {name!r}")
+        if name in _stack:
+            raise regex.error(f"piece {name!r} refers to itself")
+        return "(?:" + expand_pieces(pieces[name].regex_source(), pieces, _stack + (name,)) + "\n)"
+    return _CALL.sub(sub, pattern)
+
+
+def _compile(path: Path, text: str, loc: tuple, define: str, pattern: str, allow_empty: bool = False,
+             pieces: dict | None = None):
     try:
-        rx = regex.compile(define + pattern, FLAGS)
+        rx = regex.compile(define + pattern, FLAGS)  # the form as written, for error positions
     except regex.error as e:
         pos = f" at position {e.pos - len(define)} of the pattern" if e.pos is not None and e.pos >= len(define) else ""
         raise _fail(path, text, loc, f"bad regex: {e.msg}{pos}") from None
+    if pieces is not None:
+        try:
+            rx = regex.compile(expand_pieces(pattern, pieces), FLAGS)
+        except regex.error as e:
+            raise _fail(path, text, loc, f"bad regex after expanding pieces: {e.msg}") from None
     if not allow_empty and rx.search("") is not None:
         raise _fail(path, text, loc, "pattern can match the empty string")
     return rx
@@ -321,7 +348,7 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
         if rule.id in seen:
             raise _fail(path, text, ("rules", i, "id"), f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])")
         seen[rule.id] = i
-        rx = _compile(path, text, ("rules", i, "pattern"), define, rule.pattern)
+        rx = _compile(path, text, ("rules", i, "pattern"), define, rule.pattern, pieces=pieces)
         compiled.append(CompiledRule(rule, rx, i, str(path)))
     return RuleSet(name, path, compiled, rf.lexicons, pieces, define)
 

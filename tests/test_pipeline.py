@@ -96,26 +96,27 @@ def test_bad_files_are_skipped_and_reported(tmp_path, raw_dir):
 def test_failed_run_leaves_previous_outputs_untouched(tmp_path, raw_dir, monkeypatch):
     out = tmp_path / "out"
     run_all(raw_dir, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    snapshot = lambda: {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*")  # noqa: E731
+                        if p.is_file() and p.name != "notes.md"}
+    before = snapshot()
     (out / "notes.md").write_text("mine")  # a file of the user's, carried over
 
     import extract.pipeline as pl
     calls = {"n": 0}
-    real = pl.write_table
+    real = pl.TableWriter.write
 
-    def exploding(*a, **k):
+    def exploding(self, records):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 12:  # half-way through the articles
             raise OSError("disk full")
-        return real(*a, **k)
+        return real(self, records)
 
-    monkeypatch.setattr(pl, "write_table", exploding)
+    monkeypatch.setattr(pl.TableWriter, "write", exploding)
     with pytest.raises(OSError):
         run_all(raw_dir, out)
-    after = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "notes.md"}
-    assert after == before
+    assert snapshot() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
-    monkeypatch.setattr(pl, "write_table", real)
+    monkeypatch.setattr(pl.TableWriter, "write", real)
     run_all(raw_dir, out)
     assert (out / "notes.md").read_text() == "mine"
 
