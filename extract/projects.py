@@ -35,6 +35,7 @@ OPEN_Q = "“\"‘「『《("
 CLOSE_Q = "”\"’」』》)"
 PAIRS = dict(zip(CLOSE_Q, OPEN_Q))
 CONNECTORS = "-·—"
+PROPER_FLAGS = ("j", "nz", "nr", "ns", "nt", "nrt", "nrfg", "eng")
 NOUN_FLAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg")
 NAME_FLAGS = ("n", "j", "eng", "l", "vn", "b", "a", "an", "s", "g", "h", "k", "v", "x", "z", "nz")
 POSTPOSITIONS = frozenset("以上 以下 以来 之间 之后 之前 以后 以前 之中 之内 内 外 里 上 下 前 后 旁 间".split())
@@ -45,7 +46,7 @@ STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "w", "i", "ad", "uj", "ul"
 _QUANTITY = regex.compile(
     r"^(?=.)(?:[\d.,]+|[零〇一二两三四五六七八九十百千万亿几数多余]+)*"
     r"(?:[个项家所批座条类大处栋幢]|万?平方米|公顷|亩|米|公里|千米|吨|辆|台|套|户|人|亿元|万元|元|亿|万)?$")
-_ORDINAL = regex.compile(r"^(?:首|第|各|每|多|数|若干|一批|一系列|一些|部分)")
+_ORDINAL = regex.compile(r"^(?:首|各|每|多|数|若干|一批|一系列|一些|部分)")
 _PLURAL = regex.compile(
     r"(?:(?:\d+|[一二两三四五六七八九十百千几数多]+)\s?[个项家所批座条类]|一批|一系列|若干|多个|各类|各项|这些|上述|等)$")
 
@@ -74,6 +75,8 @@ class ProjectLexicons:
     generic_tails: tuple[str, ...]
     generic_stem_ends: tuple[str, ...]
     not_project_tails: tuple[str, ...]
+    capacity_words: tuple[str, ...]
+    investment_links: tuple[str, ...]
     mod_blockers: tuple[str, ...]
     verb_adverbs: tuple[str, ...]
     status: dict[str, str]
@@ -119,6 +122,8 @@ def lexicons() -> ProjectLexicons:
         generic_tails=tuple(flatten_words(lx.get("generic_tails", []))),
         generic_stem_ends=tuple(flatten_words(lx.get("generic_stem_ends", []))),
         not_project_tails=tuple(flatten_words(lx.get("not_project_tails", []))),
+        capacity_words=tuple(flatten_words(lx.get("capacity_words", []))),
+        investment_links=tuple(flatten_words(lx.get("investment_links", ["的"]))),
         mod_blockers=tuple(flatten_words(lx.get("mod_blockers", []))),
         verb_adverbs=tuple(flatten_words(lx.get("verb_adverbs", []))),
         status=status,
@@ -226,6 +231,8 @@ def _is_quantity(toks: list[Tok], k: int) -> bool:
     w = toks[k].word
     if w.endswith("期") or w == "级" or (k + 1 < len(toks) and toks[k + 1].flag == "eng"):
         return False
+    if w in ("万", "亿", "千", "百", "十") and not (k > 0 and toks[k - 1].flag.startswith("m")):
+        return False  # 亿|纬锂能: a lone unit is not a quantity
     return bool(_QUANTITY.match(w) or _ORDINAL.match(w))
 
 
@@ -267,7 +274,8 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             break
         if not w.strip() or (f == "x" and not w.isalnum()):
             break
-        if verb_zone and w in lx.name_verbs:
+        if verb_zone and (w in lx.name_verbs or (k == i - 1 and f.startswith("v") and w not in lx.verbs
+                                                  and w not in lx.function_words)):
             j = k
             k -= 1
             continue
@@ -294,6 +302,13 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             break
         if f.startswith("m"):
             if _is_quantity(toks, k):
+                p = k
+                while p > 0 and (toks[p - 1].flag.startswith("m") or toks[p - 1].flag in ("q", "eng")):
+                    p -= 1
+                if p > 0 and toks[p - 1].word.endswith(lx.capacity_words):
+                    j = k = p - 1  # 年产1.5万吨碳纤维项目: a capacity is part of the name
+                    k -= 1
+                    continue
                 break
             j = k
             k -= 1
@@ -301,8 +316,9 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
         if f == "f" and w in POSTPOSITIONS:
             break
         if (not lenient and f == "v" and len(w) >= 2 and w not in lx.name_verbs
-                and not (k + 1 < len(toks) and toks[k + 1].flag == "eng")):
-            break  # a verb before the name's nouns takes it as object (介绍X项目)
+                and not (k + 1 < len(toks) and toks[k + 1].flag == "eng")
+                and not (k > 0 and toks[k - 1].flag in PROPER_FLAGS)):
+            break  # a verb before the name's nouns takes it as object (介绍X项目), not 上汽|通用
         if f in STOP_FLAGS or (f.startswith("u") and f != "uv"):
             break
         j = k
@@ -597,6 +613,8 @@ def status_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str:
         while ne < len(sh) and sh[ne] not in CLAUSE_END:
             ne += 1
         found = _first_status(sh[ns:ne], lx)
+        if found == "planned":  # 打造…新地标: a purpose, not what happened to the project
+            found = None
     return found or "unknown"
 
 
@@ -616,7 +634,8 @@ def location_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str | None:
 
 
 def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candidate]) -> Amount | None:
-    """The investment tied to the project in its clause: 投资X亿元的NAME, or NAME总投资X亿元."""
+    """The investment tied to the project in its clause: 投资X亿元的NAME (or 建设NAME), or NAME总投资X亿元."""
+    lx = lexicons()
     cs, ce = c.clause
     best = None
     for a in amounts:
@@ -624,7 +643,7 @@ def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candid
             continue
         if a.char_end <= c.start:
             gap = sh[a.char_end:c.start]
-            if not gap.rstrip().endswith("的") or len(gap) > 15 or "等" in gap:
+            if not gap.rstrip().endswith(lx.investment_links) or len(gap) > 15 or "等" in gap:
                 continue
             between = (a.char_end, c.start)
         elif a.char_start >= c.end:
