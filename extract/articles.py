@@ -21,7 +21,13 @@ from .textio import RawArticle
 HEADER_LINES = 40  # the date line is looked for in the first lines only
 TAIL_OUTLET_LINES = 10  # lines after the body searched for a closing 来源 line
 _PLACEHOLDER = regex.compile(r"_fororder_\w*\s*$")
-_NAV = regex.compile(r"(?:[>|/]\s*){2,}|^\s*(?:首页|当前位置|您当前的位置|您现在的位置|字体|【字体|字号|无障碍|登录|注册|打印|关闭)|(?:[|｜]\s*\S+\s*){3,}")
+# Navigation: "> >", a breadcrumb of short segments (网站 > 新闻 > 正文), a
+# "you are here" line, page tools, or a menu of three or more |-separated items.
+_NAV = regex.compile(
+    r"(?:[>|/]\s*){2,}"
+    r"|^\s*(?:[^>»›\n]{1,16}[>»›]){2,}[^>»›\n]{0,16}$"
+    r"|^\s*(?:首页|当前位置|您当前的位置|您现在的位置|字体|【字体|字号|无障碍|登录|注册|打印|关闭)"
+    r"|(?:[|｜]\s*\S+\s*){3,}")
 _DIGITS = regex.compile(r"\d+")
 
 
