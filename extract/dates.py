@@ -282,8 +282,9 @@ def resolve(m: Match, ctx: Context, lx: DateLexicons | None = None) -> Resolved 
         if g("d"):
             d = _day(y, mo, _int(g("d")) or 0)
             return Resolved(kind, d, d, ctx.ref) if d else None
-        span = _month_span(y, mo)
-        return Resolved(kind, span[0], span[1], ctx.ref) if span else None
+        lo, hi = lx.month_parts.get(g("part") or "", (1, 31))
+        last = _last_day(y, mo)
+        return Resolved(kind, date(y, mo, min(lo, last)), date(y, mo, min(hi, last)), ctx.ref)
 
     # The year: written, counted from the reference (今年, 去年…), or implied.
     year: int | None = None
