@@ -158,7 +158,15 @@ def tokenizer():
     logging.getLogger("jieba").setLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     tk.initialize()
-    pos = jieba.posseg.POSTokenizer(tk)
+    shared = getattr(jieba.posseg, "dt", None)
+    if isinstance(getattr(shared, "word_tag_tab", None), dict):
+        # Reuse the tag table jieba.posseg built at import instead of parsing
+        # dict.txt a second time (about 0.6 s); the user words go to our copy.
+        pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        pos.tokenizer = tk
+        pos.word_tag_tab = dict(shared.word_tag_tab)
+    else:
+        pos = jieba.posseg.POSTokenizer(tk)
     lx = lexicons()
     for w in lx.suffixes:
         tk.add_word(w, tag="n")
