@@ -77,6 +77,7 @@ class ProjectLexicons:
     not_project_tails: tuple[str, ...]
     capacity_words: tuple[str, ...]
     investment_links: tuple[str, ...]
+    anaphor_rx: object
     mod_blockers: tuple[str, ...]
     verb_adverbs: tuple[str, ...]
     status: dict[str, str]
@@ -124,6 +125,8 @@ def lexicons() -> ProjectLexicons:
         not_project_tails=tuple(flatten_words(lx.get("not_project_tails", []))),
         capacity_words=tuple(flatten_words(lx.get("capacity_words", []))),
         investment_links=tuple(flatten_words(lx.get("investment_links", ["的"]))),
+        anaphor_rx=regex.compile(r"\s*(?:" + _alt(flatten_words(lx.get("investment_anaphors", []))) + r")?\s*(?:"
+                                 + _alt(flatten_words(lx.get("investment_openers", ["总投资"]))) + r")"),
         mod_blockers=tuple(flatten_words(lx.get("mod_blockers", []))),
         verb_adverbs=tuple(flatten_words(lx.get("verb_adverbs", []))),
         status=status,
@@ -235,10 +238,40 @@ def _ends_with_suffix(word: str, lx: ProjectLexicons) -> bool:
     return any(word.endswith(s) for s in lx.suffixes)
 
 
+def _is_num(t: Tok) -> bool:
+    return t.flag.startswith("m") or t.flag == "q" or (t.flag == "eng" and t.word[:1].isdigit() is False
+                                                        and t.word.isascii() and len(t.word) <= 4)
+
+
+def _capacity_start(toks: list[Tok], k: int, lx: ProjectLexicons) -> int | None:
+    """First index of a capacity ending at toks[k], part of a name: 年产1.5万吨,
+    120万吨/年, 百万千瓦级, 20GWh; None when toks[k] ends no capacity."""
+    w = toks[k].word
+    p = None
+    if w in ("年", "日", "天", "小时") and k >= 2 and toks[k - 1].word == "/" and _is_num(toks[k - 2]):
+        p = k - 2
+    elif w == "级" and k >= 1 and toks[k - 1].flag.startswith("m"):
+        return k - 1  # 百万千瓦级; 万亿级 is then a designation
+    elif toks[k].flag.startswith("m") or toks[k].flag == "q":
+        q = k
+        while q > 0 and _is_num(toks[q - 1]):
+            q -= 1
+        return q - 1 if q > 0 and toks[q - 1].word.endswith(lx.capacity_words) else None
+    if p is None:
+        return None
+    while p > 0 and _is_num(toks[p - 1]):
+        p -= 1
+    if p > 0 and toks[p - 1].word.endswith(lx.capacity_words):
+        p -= 1
+    return p
+
+
 def _is_quantity(toks: list[Tok], k: int) -> bool:
     w = toks[k].word
     if w.endswith("期") or w == "级" or (k + 1 < len(toks) and toks[k + 1].flag == "eng"):
         return False
+    if k + 1 < len(toks) and toks[k + 1].word.startswith(("号", "标段")):
+        return False  # 6号线, 3标段: a number that names
     if w in ("万", "亿", "千", "百", "十") and not (k > 0 and toks[k - 1].flag.startswith("m")):
         return False  # 亿|纬锂能: a lone unit is not a quantity
     return bool(_QUANTITY.match(w) or _ORDINAL.match(w))
@@ -273,6 +306,11 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             depth.append(PAIRS[w])
             j = k
             k -= 1
+            continue
+        cap = _capacity_start(toks, k, lx)
+        if cap is not None:
+            j = cap  # 年产1.5万吨碳纤维项目, 120万吨/年乙烯项目: a capacity is part of the name
+            k = cap - 1
             continue
         if w in CONNECTORS:
             if k > 0 and toks[k - 1].word.isalnum() and toks[k - 1].flag not in STOP_FLAGS:
@@ -310,13 +348,6 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             break
         if f.startswith("m"):
             if _is_quantity(toks, k):
-                p = k
-                while p > 0 and (toks[p - 1].flag.startswith("m") or toks[p - 1].flag in ("q", "eng")):
-                    p -= 1
-                if p > 0 and toks[p - 1].word.endswith(lx.capacity_words):
-                    j = k = p - 1  # 年产1.5万吨碳纤维项目: a capacity is part of the name
-                    k -= 1
-                    continue
                 break
             j = k
             k -= 1
@@ -363,7 +394,7 @@ def _all_generic(stem: str, lx: ProjectLexicons) -> bool:
     for i in range(n):
         if not ok[i]:
             continue
-        if stem[i].isdigit() or stem[i] in ".%、“”\"()":
+        if stem[i].isdigit() or stem[i] in ".%、“”\"()一二三四五六七八九十期":
             ok[i + 1] = True
         for w in lx.generic_words:
             if stem.startswith(w, i):
@@ -439,10 +470,6 @@ def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, in
     i = _index_at(toks, ss)
     if i < 0 or toks[i].end != se:
         return []  # the suffix straddles words: 各项|目标 is not 项目
-    nxt = toks[i + 1] if i + 1 < len(toks) else None
-    if (nxt is not None and nxt.flag in NOUN_FLAGS and len(nxt.word) >= 2
-            and nxt.word not in lx.verbs and nxt.word not in lx.name_verbs):
-        return []  # the suffix modifies a following noun: 项目推介会, 中心任务
     j, capped = walk_left(toks, i, lx, verb_zone=True, limit_end=se)
     if capped:
         return []
@@ -666,6 +693,15 @@ def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candid
         dist = between[1] - between[0]
         if best is None or dist < best[0]:
             best = (dist, a)
+    last_in_clause = not any(o.clause == c.clause and o.start >= c.end for o in taken if o is not c)
+    if (best is None and c.rule.id == "project.suffix_name" and "等" not in sh[c.end:ce]
+            and ce < len(sh) and sh[ce] in ",，" and last_in_clause):
+        # …X项目日前获得核准,项目总投资296亿元: the next clause opens with the project's investment.
+        m = lx.anaphor_rx.match(sh, ce + 1)
+        if m:
+            nxt = [a for a in amounts if a.kind == "investment" and a.value_cny is not None
+                   and m.end() <= a.char_start <= m.end() + 4]
+            return nxt[0] if nxt else None
     return best[1] if best else None
 
 
