@@ -326,6 +326,11 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             k -= 1
             continue
         verb_zone = False
+        if (w in ("至", "到") and k > 0 and toks[k - 1].flag == "ns" and k + 1 < len(toks)
+                and toks[k + 1].flag == "ns"):
+            j = k  # 长春至辽源高速公路
+            k -= 1
+            continue
         if w in lx.function_words or w in lx.verbs:
             break
         if w in ("和", "及"):
@@ -356,8 +361,8 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             break
         if (not lenient and f == "v" and len(w) >= 2 and w not in lx.name_verbs
                 and not (k + 1 < len(toks) and toks[k + 1].flag == "eng")
-                and not (k > 0 and toks[k - 1].flag in PROPER_FLAGS)):
-            break  # a verb before the name's nouns takes it as object (介绍X项目), not 上汽|通用
+                and not (k > 0 and (toks[k - 1].flag in PROPER_FLAGS or toks[k - 1].word in ("、", "和", "及")))):
+            break  # a verb before the name's nouns takes it as object (介绍X项目), not 上汽|通用, 、解放…基地
         if f in STOP_FLAGS or (f.startswith("u") and f != "uv"):
             break
         j = k
@@ -485,8 +490,8 @@ def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, in
     right_conjunct = j > 1 and toks[j - 1].word in ("和", "及") and _ends_with_suffix(toks[j - 2].word, lx)
     if is_generic(name, suffix, lx, words=not right_conjunct):
         return []
-    if suffix == "工程" and end - len(suffix) - 1 >= start and sh[end - len(suffix) - 1] in CLOSE_Q:
-        return []  # “上台阶”工程: a campaign
+    if suffix in ("工程", "项目") and end - len(suffix) - 1 >= start and sh[end - len(suffix) - 1] in CLOSE_Q:
+        return []  # “上台阶”工程, “五个一批”项目: a campaign or a label
     first, opener = _chain(toks, j, lx)
     if _opener_rejects(sh, toks, first, opener, cs, lx):
         return []
