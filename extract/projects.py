@@ -18,7 +18,7 @@ generic phrases, and reads status, investment and location from the clause.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
@@ -26,7 +26,7 @@ import regex
 
 from .articles import Document
 from .models import Amount, Project, Record
-from .rules import CompiledRule, Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
+from .rules import CompiledRule, Match, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?\n"
 MAX_NAME = 25     # characters; a walk that reaches it has found no boundary
@@ -36,8 +36,6 @@ CLOSE_Q = "”\"’」』》)"
 PAIRS = dict(zip(CLOSE_Q, OPEN_Q))
 CONNECTORS = "-·—"
 PROPER_FLAGS = ("j", "nz", "nr", "ns", "nt", "nrt", "nrfg", "eng")
-NOUN_FLAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg")
-NAME_FLAGS = ("n", "j", "eng", "l", "vn", "b", "a", "an", "s", "g", "h", "k", "v", "x", "z", "nz")
 POSTPOSITIONS = frozenset("以上 以下 以来 之间 之后 之前 以后 以前 之中 之内 内 外 里 上 下 前 后 旁 间".split())
 MEASURES = frozenset("个项家所批座条类处栋幢期")
 _TIME = regex.compile(r"^(?:[今明去前后当近目现此同届正年月日时\d]|.*[年月日时])")
@@ -96,45 +94,47 @@ def _alt(words) -> str:
 
 @lru_cache(maxsize=None)
 def lexicons() -> ProjectLexicons:
-    rs = load_ruleset("projects")
-    lx = rs.lexicons
-    suffix_kind = invert_lexicon(lx["suffix_kinds"])
+    lx = load_ruleset("projects").lexicons
+
+    def words(key: str, default=()) -> tuple[str, ...]:
+        return tuple(flatten_words(lx.get(key, list(default))))
+
     status = invert_lexicon(lx["status_verbs"])
-    function_words = frozenset(flatten_words(lx.get("function_words", [])))
-    verbs = frozenset(flatten_words(lx.get("boundary_verbs", []))) | frozenset(status)
-    loc_verbs = _alt(flatten_words(lx.get("location_verbs", [])))
-    place_ends = _alt(flatten_words(lx.get("place_ends", [])))
+    suffix_kind = invert_lexicon(lx["suffix_kinds"])
+    function_words = frozenset(words("function_words"))
+    verbs = frozenset(words("boundary_verbs")) | frozenset(status)
+    place_ends = _alt(words("place_ends"))
     place = r"[^,，。；;、\n的在]{1,18}?(?:" + place_ends + ")"
     return ProjectLexicons(
         suffix_kind=suffix_kind,
         suffixes=tuple(sorted(suffix_kind, key=len, reverse=True)),
         head_kind=invert_lexicon(lx["list_heads"]),
-        head_blockers=tuple(flatten_words(lx.get("head_blockers", []))),
-        generic_names=frozenset(flatten_words(lx.get("generic_names", []))),
-        generic_words=tuple(sorted(set(flatten_words(lx.get("generic_words", []))) | verbs | function_words,
-                                   key=len, reverse=True)),
-        designation_prefixes=tuple(flatten_words(lx.get("designation_prefixes", []))),
-        description_openers=frozenset(flatten_words(lx.get("description_openers", []))),
-        partner_words=tuple(flatten_words(lx.get("partner_words", []))),
-        partner_openers=frozenset(flatten_words(lx.get("partner_openers", []))),
+        head_blockers=words("head_blockers"),
+        generic_names=frozenset(words("generic_names")),
+        generic_words=tuple(sorted(set(words("generic_words")) | verbs | function_words, key=len, reverse=True)),
+        designation_prefixes=words("designation_prefixes"),
+        description_openers=frozenset(words("description_openers")),
+        partner_words=words("partner_words"),
+        partner_openers=frozenset(words("partner_openers")),
         function_words=function_words,
         verbs=verbs,
-        name_verbs=frozenset(flatten_words(lx.get("name_verbs", []))),
-        generic_tails=tuple(flatten_words(lx.get("generic_tails", []))),
-        generic_stem_ends=tuple(flatten_words(lx.get("generic_stem_ends", []))),
-        not_project_tails=tuple(flatten_words(lx.get("not_project_tails", []))),
-        capacity_words=tuple(flatten_words(lx.get("capacity_words", []))),
-        investment_links=tuple(flatten_words(lx.get("investment_links", ["的"]))),
-        anaphor_rx=regex.compile(r"\s*(?:" + _alt(flatten_words(lx.get("investment_anaphors", []))) + r")?\s*(?:"
-                                 + _alt(flatten_words(lx.get("investment_openers", ["总投资"]))) + r")"),
-        mod_blockers=tuple(flatten_words(lx.get("mod_blockers", []))),
-        verb_adverbs=tuple(flatten_words(lx.get("verb_adverbs", []))),
+        name_verbs=frozenset(words("name_verbs")),
+        generic_tails=words("generic_tails"),
+        generic_stem_ends=words("generic_stem_ends"),
+        not_project_tails=words("not_project_tails"),
+        capacity_words=words("capacity_words"),
+        investment_links=words("investment_links", ["的"]),
+        anaphor_rx=regex.compile(r"\s*(?:" + _alt(words("investment_anaphors")) + r")?\s*(?:"
+                                 + _alt(words("investment_openers", ["总投资"])) + ")"),
+        mod_blockers=words("mod_blockers"),
+        verb_adverbs=words("verb_adverbs"),
         status=status,
         status_rx=regex.compile(_alt(status)),
         status_before=invert_lexicon(lx.get("status_before", {})),
         status_head=invert_lexicon(lx.get("status_head", {})),
-        prospective=tuple(flatten_words(lx.get("prospective", []))),
-        loc_after_rx=regex.compile(r"^\s*(?:已|已经|正式|成功|将|拟|均)?(?:" + loc_verbs + r")(?:在|于)?(?P<place>[^,，。；;、\n的]{2,20})"),
+        prospective=words("prospective"),
+        loc_after_rx=regex.compile(r"^\s*(?:已|已经|正式|成功|将|拟|均)?(?:" + _alt(words("location_verbs"))
+                                   + r")(?:在|于)?(?P<place>[^,，。；;、\n的]{2,20})"),
         loc_before_rx=regex.compile(r"(?:在|于)(?P<place>" + place + r")(?=" + _alt(verbs) + ")"),
         place_end_rx=regex.compile(r"^.*(?:" + place_ends + ")"),
     )
@@ -189,11 +189,11 @@ def segment(text: str, offset: int = 0) -> list[Tok]:
         w, f = pair.word, pair.flag
         start, end = pos, pos + len(w)
         pos = end
-        split = next((v for v in lx.verbs if len(v) >= 2 and len(w) > len(v) and w.endswith(v)
-                      and w[: -len(v)] in lx.verb_adverbs), None)
-        if split:
-            out.append(Tok(w[: -len(split)], "d", start, end - len(split)))
-            out.append(Tok(split, "v", end - len(split), end))
+        adverb = next((a for a in lx.verb_adverbs if len(w) > len(a) + 1 and w.startswith(a)
+                       and w[len(a):] in lx.verbs), None)
+        if adverb:
+            out.append(Tok(adverb, "d", start, start + len(adverb)))
+            out.append(Tok(w[len(adverb):], "v", start + len(adverb), end))
         else:
             out.append(Tok(w, f, start, end))
     return out
@@ -435,7 +435,6 @@ class Candidate:
     after_start: int            # … and after it from here
     own_prefix: tuple[int, int] | None = None   # 拟投资10亿元的 in a list item
     head: str = ""                               # the list head's modifiers (63个洽谈)
-    attrs: dict = field(default_factory=dict)
 
     def match(self) -> Match:
         return Match(self.rule, self.start, self.end)
@@ -545,14 +544,17 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
     last = _index_at(toks, fe - 1)
     if last < 0:
         return []
-    j, _capped = walk_left(toks, last, lx)
+    j, capped = walk_left(toks, last, lx)
     first_start = max(fs, toks[j].start)
     if toks[last].end > fe or (j == last and (toks[j].word in lx.verbs or toks[j].word in lx.function_words)):
         return []
-    opener = j - 1
-    if _opener_rejects(sh, toks, j, opener, cs, lx):
+    if _opener_rejects(sh, toks, j, j - 1, cs, lx):
         return []
-    items[0] = (first_start, fe)
+    if capped:  # no boundary within reach: the first "item" is a clause, not a name
+        items = items[1:]
+        first_start = items[0][0] if items else deng
+    else:
+        items[0] = (first_start, fe)
     head = m.group("mod") or ""
     head_kind = lx.head_kind.get(m.group("head"), "project")
     if any(sh[s:e].rstrip().endswith(lx.not_project_tails) for s, e in items):
@@ -580,8 +582,7 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
     return out
 
 
-def conjunct_candidates(doc: Document, m: Match, accepted: list[Candidate], scope: tuple[int, int],
-                        cl: Clauses) -> list[Candidate]:
+def conjunct_candidates(doc: Document, m: Match, accepted: list[Candidate]) -> list[Candidate]:
     s, e = m.start, m.end
     conj = s - 2  # 和 before the opening quote
     left = next((c for c in accepted if c.end == conj), None)
@@ -666,11 +667,11 @@ def location_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str | None:
         p = lx.place_end_rx.match(m.group("place"))
         if p and len(p.group()) >= 2:
             return p.group()
-    for window in (after[:12], sh[cs:c.before_end]):
-        hits = list(lx.loc_before_rx.finditer(window))
-        if hits and (window is not after[:12] or hits[0].start() == 0):
-            return hits[-1].group("place")
-    return None
+    m = lx.loc_before_rx.match(after)  # X项目在长春新区开工
+    if m:
+        return m.group("place")
+    hits = list(lx.loc_before_rx.finditer(sh[cs:c.before_end]))  # 在新湖镇打造X
+    return hits[-1].group("place") if hits else None
 
 
 def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candidate]) -> Amount | None:
@@ -712,35 +713,33 @@ def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candid
 
 # ---------------------------------------------------------------- the extractor
 
+# Each rule id of rules/projects.yaml and the function that turns its matches
+# into candidates. The second pass sees the projects the first pass kept.
+FIRST_PASS = {"project.suffix_name": suffix_candidates, "project.list_item": list_candidates}
+SECOND_PASS = {"project.conjunct": conjunct_candidates, "project.list_sibling": sibling_candidates}
+
+
 def find(doc: Document) -> list[Candidate]:
     """Accepted project candidates of a document, overlaps resolved."""
     rs = load_ruleset("projects")
     lx = lexicons()
     cl = Clauses(doc.shadow)
-    by_id = {r.id: r for r in rs.rules}
     first: list[Candidate] = []
-    later: list[tuple[Match, tuple[int, int]]] = []
+    later: list[Match] = []
     heads: list[tuple[int, int]] = []
     for scope in doc.scopes():
         for m in rs.find(doc.shadow, *scope):
-            rid = m.rule.id
-            if rid == "project.suffix_name":
-                first += suffix_candidates(doc, cl, m, scope, lx)
-            elif rid == "project.list_item":
-                heads.append((m.start, m.end))
-                first += list_candidates(doc, cl, m, scope, lx)
+            if m.rule.id in FIRST_PASS:
+                first += FIRST_PASS[m.rule.id](doc, cl, m, scope, lx)
+                if m.rule.id == "project.list_item":
+                    heads.append((m.start, m.end))
             else:
-                later.append((m, scope))
+                later.append(m)
     # A suffix inside a list head (等楼宇类数字经济项目) names the list, not a project.
     first = [c for c in first if c.rule.id != "project.suffix_name"
              or not any(hs < c.end and c.start < he for hs, he in heads)]
     kept = _resolve(first)
-    extra: list[Candidate] = []
-    for m, scope in later:
-        if m.rule is by_id.get("project.conjunct"):
-            extra += conjunct_candidates(doc, m, kept, scope, cl)
-        else:
-            extra += sibling_candidates(doc, m, kept)
+    extra = [c for m in later if m.rule.id in SECOND_PASS for c in SECOND_PASS[m.rule.id](doc, m, kept)]
     return _resolve(kept + extra) if extra else kept
 
 
