@@ -38,7 +38,7 @@ CONNECTORS = "-·—"
 PROPER_FLAGS = ("j", "nz", "nr", "ns", "nt", "nrt", "nrfg", "eng")
 POSTPOSITIONS = frozenset("以上 以下 以来 之间 之后 之前 以后 以前 之中 之内 内 外 里 上 下 前 后 旁 间".split())
 MEASURES = frozenset("个项家所批座条类处栋幢期")
-_TIME = regex.compile(r"^(?:[今明去前后当近目现此同届正年月日时\d]|.*[年月日时])")
+_TIME = regex.compile(r"^(?:[今明去前后当近目现此同届正\d]|[一二三四五六七八九十两几]+[年月日时]|.*(?:年|月份|时期)$)")
 STOP_FLAGS = ("p", "c", "u", "d", "r", "y", "e", "o", "w", "i", "ad", "uj", "ul", "uz", "ug", "uv", "ud")
 
 _QUANTITY = regex.compile(
@@ -74,6 +74,7 @@ class ProjectLexicons:
     generic_stem_ends: tuple[str, ...]
     not_project_tails: tuple[str, ...]
     capacity_words: tuple[str, ...]
+    industry_words: tuple[str, ...]
     investment_links: tuple[str, ...]
     anaphor_rx: object
     mod_blockers: tuple[str, ...]
@@ -123,6 +124,7 @@ def lexicons() -> ProjectLexicons:
         generic_stem_ends=words("generic_stem_ends"),
         not_project_tails=words("not_project_tails"),
         capacity_words=words("capacity_words"),
+        industry_words=words("industry_words"),
         investment_links=words("investment_links", ["的"]),
         anaphor_rx=regex.compile(r"\s*(?:" + _alt(words("investment_anaphors")) + r")?\s*(?:"
                                  + _alt(words("investment_openers", ["总投资"])) + ")"),
@@ -391,8 +393,8 @@ def _strip_edges(shadow: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _all_generic(stem: str, lx: ProjectLexicons) -> bool:
-    """True when *stem* is made only of generic words and numbers."""
+def _all_generic(stem: str, lx: ProjectLexicons, extra: tuple[str, ...] = ()) -> bool:
+    """True when *stem* is made only of generic words (and *extra* words) and numbers."""
     n = len(stem)
     ok = [False] * (n + 1)
     ok[0] = True
@@ -401,7 +403,7 @@ def _all_generic(stem: str, lx: ProjectLexicons) -> bool:
             continue
         if stem[i].isdigit() or stem[i] in ".%、“”\"()一二三四五六七八九十期":
             ok[i + 1] = True
-        for w in lx.generic_words:
+        for w in lx.generic_words + extra:
             if stem.startswith(w, i):
                 ok[i + len(w)] = True
     return ok[n]
@@ -574,8 +576,11 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
             continue
         name = sh[s:e]
         suffix = next((x for x in lx.suffixes if name.endswith(x)), None)
-        if is_generic(name, suffix, lx) or (suffix is None and _all_generic(name, lx)):
-            continue
+        if is_generic(name, suffix, lx) or (suffix is None and _all_generic(name, lx, lx.industry_words)):
+            continue  # 汽车、医药健康等产业项目: kinds of industry, not names
+        item_toks = [t for t in toks if s <= t.start and t.end <= e]
+        if len(item_toks) == 1 and item_toks[0].flag[:1] in ("v", "a"):
+            continue  # 征地、拆迁、平整等: steps, not projects
         kind = lx.suffix_kind[suffix] if suffix else head_kind
         out.append(Candidate(m.rule, s, e, kind, (cs, ce), before_end=first_start, after_start=head_end,
                              own_prefix=own, head=head))

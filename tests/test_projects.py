@@ -74,6 +74,21 @@ def test_list_of_events_is_not_a_list_of_projects():
     assert _names("抓住中德汽车大会、中国汽车创新大会以及各种博览会、汽博会等契机洽谈项目") == []
 
 
+@pytest.mark.parametrize("text", [
+    "与中国一汽、吉林大学等单位合作项目",
+    "完成征地、拆迁、平整等项目前期工作",
+    "围绕汽车、农产品加工、医药健康等重点产业项目",
+    "今年以来,全市共谋划储备了智能制造、新能源、生物医药等领域项目500余个",
+])
+def test_lists_of_bodies_steps_and_industries_are_not_projects(text):
+    assert _names(text) == []
+
+
+def test_list_item_with_a_place_word_inside():
+    names = _names("推进吉林大学中日联谊医院二期、长春市儿童医院新院区等民生项目建设")
+    assert names == ["吉林大学中日联谊医院二期", "长春市儿童医院新院区"]
+
+
 def test_quoted_conjunct_and_sibling_items():
     rec = _one("加快推进红旗绿色智能小镇和“旗E春城”建设", "旗E春城")
     assert rec.text == "旗E春城" and rec.rule_id == "project.conjunct"
