@@ -37,40 +37,58 @@ def fail(msg: str) -> None:
 def _progress_printer():
     state = {"last": 0.0}
 
-    def progress(i: int, n: int, path: Path) -> None:
+    def progress(i: int, n: int, where: str) -> None:
         now = time.perf_counter()
-        if n >= 20 and (i == n or now - state["last"] > 1.0):
+        if (n == 0 or n >= 20) and (i == n or now - state["last"] > 1.0):
             state["last"] = now
-            typer.echo(f"  [{i}/{n}] {path.name}", err=True)
+            typer.echo(f"  [{i}/{n or '?'}] {Path(where).name}", err=True)
     return progress
 
 
 @app.command("all")
-def all_(raw: Path = RAW_OPT, out: Path = OUT_OPT,
+def all_(raw: Path = typer.Option(Path("data/raw"), "--raw",
+                                  help="Folder of .txt articles (recursive), a .jsonl corpus (id, text, url, published), or - for JSON Lines on stdin."),
+         out: Path = OUT_OPT,
+         jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (0 is not allowed; try the number of cores)."),
+         force: bool = typer.Option(False, "--force", help="Re-extract every article, ignoring the cache."),
+         cache: Optional[Path] = typer.Option(None, "--cache", help="Cache folder (default: .cache/ beside --out)."),
+         engine: str = typer.Option("local", "--engine", help="local, or dask (needs the 'dask' extra)."),
+         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but problems.")) -> None:
     """Extract every article under --raw into the tables in --out.
 
     Writes <table>.csv and <table>.parquet for articles, amounts, targets,
-    projects and dates. Bad files are reported and skipped; the exit code is
-    1 when any article could not be processed.
+    projects and dates, atomically. Unchanged articles come from the cache
+    unless --force. Bad files are reported and skipped; the exit code is 1
+    when any article could not be processed.
 
-    Example: extract all --raw data/raw --out data/out
+    Example: extract all --raw data/raw --out data/out --jobs 2
     """
     from extract.pipeline import run_all
     from extract.textio import ArticleError
 
+    if engine not in ("local", "dask"):
+        fail("--engine must be local or dask")
+    cache_dir = None if force else (cache or out.parent / ".cache" / out.name)
     try:
-        summary = run_all(raw, out, progress=None if quiet else _progress_printer())
+        summary = run_all(str(raw) if str(raw) == "-" else raw, out, progress=None if quiet else _progress_printer(),
+                          jobs=jobs, cache_dir=cache_dir, engine=engine, scheduler=scheduler)
     except ArticleError as e:
         fail(str(e))
+    except ImportError as e:
+        fail(f"{e.name or e}: not installed (pip install -e '.[dask]')")
     if not quiet:
-        typer.echo(f"Read {summary.articles} article(s) from {raw} in {summary.seconds:.1f}s; wrote {out}/")
+        cached = f", {summary.cached} from cache" if summary.cached else ""
+        typer.echo(f"Read {summary.articles} article(s) from {raw} in {summary.seconds:.1f}s "
+                   f"({summary.jobs} job(s){cached}); wrote {out}/")
         for table, n in summary.counts.items():
-            typer.echo(f"  {table:<9} {n:6d} rows   {out}/{table}.csv, .parquet")
+            typer.echo(f"  {table:<9} {n:8d} rows   {out}/{table}.csv, .parquet")
     if summary.problems:
-        typer.echo(f"Skipped {len(summary.problems)} file(s):", err=True)
-        for p in summary.problems:
+        typer.echo(f"Skipped or incomplete: {len(summary.problems)} problem(s):", err=True)
+        for p in summary.problems[:50]:
             typer.echo(f"  {p.path}: {p.message}", err=True)
+        if len(summary.problems) > 50:
+            typer.echo(f"  … and {len(summary.problems) - 50} more", err=True)
         raise typer.Exit(1)
 
 

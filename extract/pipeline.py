@@ -25,6 +25,14 @@ from .textio import ArticleError, RawArticle, article_from_bytes, read_article
 
 Extractor = Callable[[Document, dict[str, list[Record]]], list[Record]]
 
+# Seconds spent per stage in this process (read, document, each extractor,
+# write): read by benchmarks/bench.py. Cheap enough to keep always on.
+STAGE_SECONDS: dict[str, float] = {}
+
+
+def _add_time(stage: str, t0: float) -> None:
+    STAGE_SECONDS[stage] = STAGE_SECONDS.get(stage, 0.0) + time.perf_counter() - t0
+
 EXTRACTORS: list[tuple[str, Extractor]] = [
     ("amounts", lambda doc, found: extract_amounts(doc)),
 ]
@@ -84,8 +92,10 @@ def process_document(doc: Document, raw: RawArticle | None = None) -> ArticleRes
     found: dict[str, list[Record]] = {t: [] for t in RECORD_MODELS}
     errors: list[str] = []
     for table, fn in EXTRACTORS:
+        t0 = time.perf_counter()
         try:
             found[table] = list(fn(doc, found))
+            _add_time(table, t0)
         except (ValidationError, RecursionError, ValueError, TypeError, KeyError, IndexError,
                 AttributeError, ArithmeticError) as e:
             errors.append(f"{table} extractor failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}")
@@ -110,7 +120,9 @@ def process_document(doc: Document, raw: RawArticle | None = None) -> ArticleRes
 
 
 def _document(raw: RawArticle, published: date | None = None) -> Document:
+    t0 = time.perf_counter()
     doc = Document.from_text(raw.text, raw.article_id, raw)
+    _add_time("document", t0)
     if published is not None:  # a corpus that states the date beats any guess
         doc.layout.published, doc.layout.date_source = published, "header"
     return doc
@@ -179,10 +191,13 @@ def _init_worker(cache_dir: str | None) -> None:
 def process_source(source: Source, cache: Cache | None = None) -> Outcome:
     """One article, from its source to records; never raises on bad input."""
     cache = cache if cache is not None else _CACHE
+    t0 = time.perf_counter()
     try:
         raw = source.load()
     except ArticleError as e:
         return source.path, None, {}, [str(e)], False
+    finally:
+        _add_time("read", t0)
     key = cache.key(raw.article_id, raw.sha256, source.published) if cache else None
     if cache and key:
         hit = cache.get(key)
@@ -269,9 +284,11 @@ def run_all(raw_dir: str | Path, out_dir: str | Path,
                     continue
                 summary.articles += 1
                 summary.cached += cached
+                t0 = time.perf_counter()
                 writers["articles"].write([article])
                 for t in RECORD_MODELS:
                     writers[t].write(records.get(t, []))
+                _add_time("write", t0)
                 for t in KEEP_IN_MEMORY:
                     kept[t].extend([article] if t == "articles" else records.get(t, []))
         finally:

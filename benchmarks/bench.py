@@ -1,0 +1,177 @@
+"""Benchmark: the whole pipeline against JioNLP's money extraction alone.
+
+    .venv/bin/pip install -e ".[bench]"       # JioNLP, optional
+    .venv/bin/python benchmarks/bench.py      # 1, 10 and 100 MB; writes benchmarks/RESULTS.md
+    .venv/bin/python benchmarks/bench.py --sizes 1 --no-write   # a quick look
+
+For each size it builds a corpus from data/raw/ (copies with distinct ids,
+half of them converted to the other script with OpenCC, so Simplified and
+Traditional are mixed), then runs in fresh child processes, one core each:
+
+- `extract.run_all` (every table, CSV and Parquet written, no cache),
+  reporting characters per second, seconds per stage and peak memory;
+- JioNLP's `extract_money` on the same texts (the tool a user would pick
+  instead), timing only the extraction calls.
+
+It also times hostile inputs (a megabyte of digits, of 亿, of Chinese
+numerals, one line with no punctuation) against normal text, per MB.
+Nothing here runs in the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "benchmarks" / "corpus"
+
+CHILD_PIPELINE = r"""
+import json, resource, sys, time
+from extract.pipeline import STAGE_SECONDS, run_all
+raw, out = sys.argv[1], sys.argv[2]
+chars = sum(len(p.read_text(encoding="utf-8")) for p in __import__("pathlib").Path(raw).glob("*.txt"))
+t = time.perf_counter()
+s = run_all(raw, out, jobs=int(sys.argv[3]))
+secs = time.perf_counter() - t
+print(json.dumps({"seconds": secs, "chars": chars, "articles": s.articles, "counts": s.counts,
+                  "stages": STAGE_SECONDS, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+CHILD_JIONLP = r"""
+import json, pathlib, resource, sys, time, io, contextlib
+with contextlib.redirect_stdout(io.StringIO()):
+    import jionlp as jio
+texts = [p.read_text(encoding="utf-8") for p in sorted(pathlib.Path(sys.argv[1]).glob("*.txt"))]
+jio.ner.extract_money("预热5亿元")
+t = time.perf_counter()
+n = sum(len(jio.ner.extract_money(x, with_parsing=True)) for x in texts)
+secs = time.perf_counter() - t
+print(json.dumps({"seconds": secs, "chars": sum(map(len, texts)), "mentions": n,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+CHILD_HOSTILE = r"""
+import json, time
+from extract.pipeline import process_text
+cases = {
+    "normal text": open(__import__("sys").argv[1], encoding="utf-8").read(),
+    "digits": "7" * 1_000_000,
+    "亿 repeated": "亿" * 1_000_000,
+    "Chinese numerals": "一二三四五六七八九十百千万亿" * 71_429,
+    "no punctuation": ("长春汽开区力争整车产量突破220万辆产值超7700亿元总投资超过2000亿元的红旗繁荣基地项目加快建设" * 20_000)[:1_000_000],
+    "digits and units": "5万亿元约超过" * 166_667,
+}
+process_text("预热:投资80亿元的项目", "warm")
+res = {}
+for name, text in cases.items():
+    t = time.perf_counter()
+    process_text(text, "h")
+    secs = time.perf_counter() - t
+    res[name] = {"chars": len(text), "seconds_per_mchar": secs / (len(text) / 1e6)}
+print(json.dumps(res))
+"""
+
+
+def build_corpus(size_mb: int) -> Path:
+    import opencc
+
+    target = CORPUS / f"{size_mb}MB"
+    marker = target / ".complete"
+    if marker.exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    seeds = sorted((ROOT / "data" / "raw").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+    flipped = [t2s.convert(t) if "萬" in t or "億" in t else s2t.convert(t) for t in texts]
+    total, i = 0, 0
+    while total < size_mb * 1_000_000:
+        k = i % len(texts)
+        text = flipped[k] if (i // len(texts)) % 2 else texts[k]
+        data = text.encode("utf-8")
+        (target / f"{i:07d}_{seeds[k].stem}.txt").write_bytes(data)
+        total += len(data)
+        i += 1
+    marker.write_text(str(i))
+    return target
+
+
+def child(code: str, *args: str) -> dict:
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "child failed")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100], help="corpus sizes in MB")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes for the pipeline run")
+    ap.add_argument("--no-jionlp", action="store_true", help="skip the JioNLP comparison")
+    ap.add_argument("--no-write", action="store_true", help="print only; do not write benchmarks/RESULTS.md")
+    args = ap.parse_args()
+
+    try:
+        import jionlp  # noqa: F401
+        have_jionlp = not args.no_jionlp
+    except ImportError:
+        have_jionlp = False
+        print("JioNLP not installed (pip install -e '.[bench]'): comparison skipped", file=sys.stderr)
+
+    rows = []
+    for size in args.sizes:
+        corpus = build_corpus(size)
+        out = CORPUS / f"out-{size}MB"
+        ours = child(CHILD_PIPELINE, str(corpus), str(out), str(args.jobs))
+        ours_cps = ours["chars"] / ours["seconds"] / args.jobs
+        row = {"size": size, "ours": ours, "ours_cps": ours_cps}
+        if have_jionlp:
+            jio = child(CHILD_JIONLP, str(corpus))
+            row["jio"] = jio
+            row["jio_cps"] = jio["chars"] / jio["seconds"]
+        rows.append(row)
+        msg = f"{size:>4} MB: {ours['articles']} articles, {ours['chars'] / 1e6:.1f} M chars, pipeline {ours_cps / 1e6:.2f} M chars/s/core, {ours['seconds'] / (ours['chars'] / 1e6):.2f} s per M chars, peak {ours['maxrss_mb']:.0f} MB"
+        if have_jionlp:
+            msg += f"; JioNLP money {row['jio_cps'] / 1e6:.2f} M chars/s (ratio {ours_cps / row['jio_cps']:.2f})"
+        print(msg, flush=True)
+    hostile = child(CHILD_HOSTILE, str(next((ROOT / "data" / "raw").glob("002_*.txt"))))
+    for name, h in hostile.items():
+        print(f"  hostile {name:<18} {h['seconds_per_mchar']:.2f} s per M chars", flush=True)
+    if not args.no_write:
+        write_results(rows, hostile, args.jobs)
+
+
+def write_results(rows: list[dict], hostile: dict, jobs: int) -> None:
+    lines = ["# Benchmark results", "",
+             f"Measured by `benchmarks/bench.py` on {time.strftime('%Y-%m-%d')}, "
+             f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+             f"{jobs} job(s) — one core per process. Corpora are copies of data/raw/ with distinct ids, "
+             "Simplified and Traditional mixed.", "",
+             "| corpus | articles | M chars | pipeline M chars/s/core | s per M chars | peak RSS MB | JioNLP money M chars/s | ratio (ours / JioNLP) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        o = r["ours"]
+        jio = f"{r['jio_cps'] / 1e6:.2f}" if "jio" in r else "—"
+        ratio = f"{r['ours_cps'] / r['jio_cps']:.2f}" if "jio" in r else "—"
+        lines.append(f"| {r['size']} MB | {o['articles']} | {o['chars'] / 1e6:.1f} | {r['ours_cps'] / 1e6:.2f} | "
+                     f"{o['seconds'] / (o['chars'] / 1e6):.2f} | {o['maxrss_mb']:.0f} | {jio} | {ratio} |")
+    lines += ["", "Seconds per stage (largest corpus):", "", "| stage | seconds | share |", "|---|---|---|"]
+    big = rows[-1]["ours"]
+    total = sum(big["stages"].values())
+    for stage, secs in sorted(big["stages"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {stage} | {secs:.2f} | {secs / total:.0%} |")
+    lines += ["", "Hostile inputs, one article each (seconds per million characters):", "",
+              "| input | s per M chars |", "|---|---|"]
+    for name, h in hostile.items():
+        lines.append(f"| {name} | {h['seconds_per_mchar']:.2f} |")
+    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("wrote benchmarks/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
