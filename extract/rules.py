@@ -93,6 +93,10 @@ class Rule(_Strict):
     id: str = Field(pattern=RULE_ID)
     doc: str = Field(min_length=1)
     pattern: str
+    trigger: str | None = Field(None, description=(
+        "a cheap pattern every match contains (a currency word, 年); the rule then runs only in "
+        "windows around trigger hits instead of over the whole text"))
+    window: tuple[int, int] = Field((48, 24), description="characters before and after a trigger hit that a match may span")
     attrs: dict[str, Any] = Field(default_factory=dict)
     examples: Examples
 
@@ -118,6 +122,7 @@ class CompiledRule:
     regex: Any
     order: int
     source: str  # file the rule came from
+    trigger: Any = None
 
     @property
     def id(self) -> str:
@@ -166,17 +171,48 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
-        """Every match of every rule in text[start:end], before overlap resolution."""
+        """Every match of every rule in text[start:end], before overlap resolution.
+
+        A rule with a ``trigger`` runs only in windows around the trigger's
+        hits (merged when they touch), each scanned with a margin so that
+        lookaheads still see past the window's end.
+        """
         end = len(text) if end is None else end
         out: list[Match] = []
+        windows_by_trigger: dict[tuple, list[tuple[int, int]]] = {}
         for cr in self.rules:
-            for m in cr.regex.finditer(text, start, end, overlapped=False):
-                if m.end() == m.start():
-                    continue
-                span = m.span("text") if "text" in m.groupdict() and m.start("text") >= 0 else m.span()
-                groups = {k: (m.start(k), m.end(k), v) for k, v in m.groupdict().items() if v is not None}
-                out.append(Match(cr, span[0], span[1], groups))
+            if cr.trigger is None:
+                spans = [(start, end)]
+            else:
+                key = (cr.rule.trigger, cr.rule.window)
+                spans = windows_by_trigger.get(key)
+                if spans is None:
+                    spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, cr.rule.window)
+            seen: set[tuple[int, int]] = set()
+            for ws, we in spans:
+                for m in cr.regex.finditer(text, ws, min(end, we + LOOKAHEAD_MARGIN), overlapped=False):
+                    if m.end() == m.start() or m.span() in seen:
+                        continue
+                    seen.add(m.span())
+                    span = m.span("text") if "text" in m.groupdict() and m.start("text") >= 0 else m.span()
+                    groups = {k: (m.start(k), m.end(k), v) for k, v in m.groupdict().items() if v is not None}
+                    out.append(Match(cr, span[0], span[1], groups))
         return out
+
+
+LOOKAHEAD_MARGIN = 16  # characters scanned past a window so lookaheads see real text
+
+
+def _windows(trigger, text: str, start: int, end: int, window: tuple[int, int]) -> list[tuple[int, int]]:
+    before, after = window
+    out: list[tuple[int, int]] = []
+    for m in trigger.finditer(text, start, end):
+        ws, we = max(start, m.start() - before), min(end, m.end() + after)
+        if out and ws <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], we))
+        else:
+            out.append((ws, we))
+    return out
 
 
 def resolve_overlaps(matches: list[Match]) -> list[Match]:
@@ -349,7 +385,10 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
             raise _fail(path, text, ("rules", i, "id"), f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])")
         seen[rule.id] = i
         rx = _compile(path, text, ("rules", i, "pattern"), define, rule.pattern, pieces=pieces)
-        compiled.append(CompiledRule(rule, rx, i, str(path)))
+        trig = None
+        if rule.trigger is not None:
+            trig = _compile(path, text, ("rules", i, "trigger"), define, rule.trigger, pieces=pieces)
+        compiled.append(CompiledRule(rule, rx, i, str(path), trig))
     return RuleSet(name, path, compiled, rf.lexicons, pieces, define)
 
 

@@ -176,3 +176,33 @@ def test_overlap_policy_longest_then_leftmost_then_rule_order():
     assert [m.rule.order for m in kept] == [0]
     kept = resolve_overlaps([_m(0, 2), _m(2, 4)])
     assert len(kept) == 2
+
+
+# ---------------------------------------------------------------- triggers
+
+def _full_scan(rule, text):
+    out = set()
+    for m in rule.regex.finditer(text):
+        if m.end() > m.start():
+            out.add(m.span("text") if "text" in m.groupdict() and m.start("text") >= 0 else m.span())
+    return out
+
+
+def _texts():
+    from conftest import ROOT
+    from extract.shadow import shadow
+    texts = [shadow(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    for path in RULE_FILES:
+        for r in load_ruleset(path.stem).rules:
+            texts += [shadow(ex.text) for ex in r.rule.examples.positive] + [shadow(t) for t in r.rule.examples.negative]
+    return texts
+
+
+@pytest.mark.parametrize("ruleset,rule", [p for p in _all_rules() if p.values[1].trigger is not None])
+def test_trigger_windows_lose_no_match(ruleset, rule):
+    """A rule with a trigger finds, in its windows, what a full scan finds."""
+    from extract.rules import RuleSet
+    single = RuleSet(ruleset.name, ruleset.path, [rule], ruleset.lexicons, ruleset.pieces, ruleset.define)
+    for text in _texts():
+        windowed = {(m.start, m.end) for m in single.find(text)}
+        assert _full_scan(rule, text) <= windowed, text[:80]
