@@ -125,6 +125,10 @@ class CompiledRule:
     trigger: Any = None
 
     @property
+    def has_text(self) -> bool:
+        return "text" in self.regex.groupindex
+
+    @property
     def id(self) -> str:
         return self.rule.id
 
@@ -133,20 +137,43 @@ class CompiledRule:
         return self.rule.attrs
 
 
-@dataclass
 class Match:
-    """One rule match on the shadow text. Spans are absolute offsets."""
+    """One rule match on the shadow text. Spans are absolute offsets.
 
-    rule: CompiledRule
-    start: int
-    end: int
-    groups: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    Named groups are read from the underlying regex match on demand: most
+    matches are dropped before anyone asks for them.
+    """
+
+    __slots__ = ("rule", "start", "end", "_m", "_groups")
+
+    def __init__(self, rule: CompiledRule, start: int, end: int, groups: dict | None = None, m=None):
+        self.rule, self.start, self.end, self._m = rule, start, end, m
+        self._groups = groups
+
+    @property
+    def groups(self) -> dict[str, tuple[int, int, str]]:
+        if self._groups is None:
+            m = self._m
+            self._groups = {} if m is None else {
+                k: (m.start(k), m.end(k), v) for k, v in m.groupdict().items() if v is not None}
+        return self._groups
 
     def group(self, name: str) -> str | None:
+        if self._groups is None and self._m is not None:
+            try:
+                return self._m.group(name)
+            except IndexError:
+                return None
         g = self.groups.get(name)
         return g[2] if g else None
 
     def span(self, name: str) -> tuple[int, int] | None:
+        if self._groups is None and self._m is not None:
+            try:
+                s = self._m.span(name)
+            except IndexError:
+                return None
+            return None if s[0] < 0 else s
         g = self.groups.get(name)
         return (g[0], g[1]) if g else None
 
@@ -194,9 +221,8 @@ class RuleSet:
                     if m.end() == m.start() or m.span() in seen:
                         continue
                     seen.add(m.span())
-                    span = m.span("text") if "text" in m.groupdict() and m.start("text") >= 0 else m.span()
-                    groups = {k: (m.start(k), m.end(k), v) for k, v in m.groupdict().items() if v is not None}
-                    out.append(Match(cr, span[0], span[1], groups))
+                    span = m.span("text") if cr.has_text and m.start("text") >= 0 else m.span()
+                    out.append(Match(cr, span[0], span[1], None, m))
         return out
 
 

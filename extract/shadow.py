@@ -56,11 +56,24 @@ def to_simplified(text: str) -> str:
     return shadow(text)
 
 
+@lru_cache(maxsize=1)
+def _marker_table() -> dict[int, str]:
+    """Traditional-only CJK characters → NUL, for counting them in C."""
+    return {c: "\x00" for c in _table() if 0x4E00 <= c <= 0x9FFF}
+
+
+_CJK = None
+
+
 def is_traditional(text: str, threshold: float = 0.02) -> bool:
     """True when enough of the CJK characters are Traditional-only forms."""
-    table = _table()
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    global _CJK
+    import regex
+
+    if _CJK is None:
+        _CJK = regex.compile(r"[\u4e00-\u9fff]")
+    cjk = len(_CJK.findall(text))
     if not cjk:
         return False
-    trad = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" and ord(ch) in table)
+    trad = text.translate(_marker_table()).count("\x00") - text.count("\x00")
     return trad / cjk >= threshold

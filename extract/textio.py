@@ -24,11 +24,14 @@ class RawArticle:
     sha256: str
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+
+
 def _looks_binary(data: bytes) -> bool:
     if b"\x00" in data[:8192]:
         return True
     sample = data[:8192]
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return bool(sample) and control / len(sample) > 0.05
 
 
