@@ -21,7 +21,7 @@ from .rules import Match, RuleSet, invert_lexicon, load_ruleset, resolve_overlap
 CLAUSE_END = ",，。；;！？!?、\n"
 SENTENCE_END = "。；;！？!?\n"
 BEFORE_WINDOW = 20   # characters of the clause before an amount searched for a kind word
-AFTER_WINDOW = 8     # characters after it (600亿红旗基金)
+AFTER_WINDOW = 14    # characters after it (600亿红旗基金, 100亿元的新能源汽车产业基金)
 SENTENCE_WINDOW = 40  # fall back to the sentence before the clause, this far back
 
 
@@ -35,6 +35,7 @@ class AmountLexicons:
     kind_after: dict[str, str]
     money_context: frozenset[str]
     subject_rx: object
+    not_bound_words: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=None)
@@ -54,6 +55,7 @@ def lexicons(rs: RuleSet | None = None) -> AmountLexicons:
         kind_after=invert_lexicon(lx["kind_after"]),
         money_context=frozenset(lx.get("money_context", [])),
         subject_rx=subject_rx,
+        not_bound_words=tuple(lx.get("not_bound_words", [])),
     )
 
 
@@ -154,10 +156,16 @@ def range_low(num: str, num2: str, high: Decimal) -> Decimal | None:
     return None
 
 
-def _bound(m: Match, lx: AmountLexicons) -> str:
+def _pre_is_bound(m: Match, shadow: str, lx: AmountLexicons) -> bool:
+    """False when the bound word before the number ends another word (签约, 通过)."""
+    s, e = m.span("pre")
+    return not any(shadow[max(0, e - len(w)):e] == w and len(w) > e - s for w in lx.not_bound_words)
+
+
+def _bound(m: Match, lx: AmountLexicons, shadow: str = "") -> str:
     if m.group("num2"):
         return "range"
-    if m.group("pre"):
+    if m.group("pre") and (not shadow or _pre_is_bound(m, shadow, lx)):
         return lx.bound_before.get(m.group("pre"), "exact")
     if m.group("post"):
         return lx.bound_after.get(m.group("post"), "exact")
@@ -187,7 +195,7 @@ class AmountValue:
     bound: str
 
 
-def interpret(m: Match, lx: AmountLexicons | None = None) -> AmountValue | None:
+def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> AmountValue | None:
     """Value, high end, currency and bound of one match; None if it does not parse."""
     lx = lx or lexicons()
     mult = m.group("mult") or ""
@@ -218,7 +226,7 @@ def interpret(m: Match, lx: AmountLexicons | None = None) -> AmountValue | None:
         currency = lx.currency.get(pre, "CNY")
     elif cur:
         currency = lx.currency.get(cur, "CNY")
-    bound = "range" if pair else _bound(m, lx)
+    bound = "range" if pair else _bound(m, lx, shadow)
     if m.group("vague"):
         bound = "range"
     return AmountValue(value, high, currency, bound)
@@ -248,7 +256,7 @@ def extract_amounts(doc: Document) -> list[Amount]:
     for m in find(doc)[0]:
         if m.rule.attrs.get("require_money_context") and not _has_money_context(doc.shadow, m.start, m.end, lx):
             continue
-        val = interpret(m, lx)
+        val = interpret(m, lx, doc.shadow)
         if val is None:
             continue
         kind, _ = money_kind(doc.shadow, m.start, m.end, lx)

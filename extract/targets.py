@@ -60,6 +60,7 @@ class TargetLexicons:
     subject_rx: object
     generic: frozenset[str]
     left_trim: tuple[str, ...]
+    cut_after: tuple[str, ...]
     bound_before: dict[str, str]
     bound_after: dict[str, str]
 
@@ -88,6 +89,7 @@ def lexicons() -> TargetLexicons:
         subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?(?:" + "|".join(map(regex.escape, suffixes)) + ")(?![\\p{Han}]{0,1}[区市])") if suffixes else None,
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
+        cut_after=tuple(flatten_words(lx.get("subject_cut_after", list("的和与及、")))),
         bound_before=invert_lexicon(bounds["bound_before"]),
         bound_after=invert_lexicon(bounds["bound_after"]),
     )
@@ -129,8 +131,8 @@ def frame_year(before: str, ref: date | None, lx: TargetLexicons) -> tuple[int |
 
 
 def _trim_subject(cand: str, lx: TargetLexicons) -> str:
-    for sep in "的和与及、":
-        if sep in cand:
+    for sep in lx.cut_after:
+        if sep in cand[:-1]:
             cand = cand.rsplit(sep, 1)[1]
     changed = True
     while changed:

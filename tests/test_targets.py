@@ -71,3 +71,8 @@ def test_subject_from_the_sentence_before_and_aliases():
 
 def test_stated_date_is_the_publication_date():
     assert targets("计划整车产量达到50万辆。")[0].stated_date == REF
+
+
+def test_subject_is_cut_after_a_preposition():
+    ts = targets("记者从合肥市发改委获悉,今年力争新能源汽车产量突破50万辆。")
+    assert ts[0].subject == "合肥市"
