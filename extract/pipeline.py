@@ -42,9 +42,10 @@ def _register_optional() -> None:
     """Extractors for later tables plug in here when their module exists."""
     import importlib
 
+    # Order matters: targets read the dates of their sentence and the projects.
     for table, module, func in (("projects", "projects", "extract_projects"),
-                                ("targets", "targets", "extract_targets"),
-                                ("dates", "dates", "extract_dates")):
+                                ("dates", "dates", "extract_dates"),
+                                ("targets", "targets", "extract_targets")):
         if any(t == table for t, _ in EXTRACTORS):
             continue
         try:

@@ -18,33 +18,13 @@ import regex
 
 from .amounts import range_low
 from .articles import Document
-from .models import Amount, Project, Record, Target
+from .dates import reference_date
+from .models import Amount, DateRef, Project, Record, Target
 from .numbers import parse_number
 from .rules import flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 SENTENCE_END = "。！？!?\n"
 LOOKBACK_SENTENCES = 2
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)年(?!\d*[天前后来])")
-_PLAN = regex.compile(r"“?(十[一二三四五六七八九]?五)”?(?:规划|期间|时期|末)?")
-_PLAN_NUMBERS = {"十五": 10, **{f"十{c}五": 10 + i for i, c in enumerate("一二三四五六七八九", 1)}}
-
-
-def five_year_plan(name: str) -> tuple[int, int] | None:
-    """First and last year of a five-year plan: 十四五 → (2021, 2025)."""
-    try:
-        from .dates import five_year_plan as shared  # one mapping, kept with the dates rules
-        return shared(name)
-    except ImportError:  # pragma: no cover - dates capability not installed
-        k = _PLAN_NUMBERS.get(name.strip("“”\""))
-        return (1966 + 5 * (k - 3), 1970 + 5 * (k - 3)) if k else None
-
-
-def reference_date(doc: Document) -> date | None:
-    try:
-        from .dates import reference_date as shared
-        return shared(doc)
-    except ImportError:  # pragma: no cover
-        return doc.published
 
 
 @dataclass(frozen=True)
@@ -110,21 +90,29 @@ def has_cue(text: str, lx: TargetLexicons) -> bool:
     return rx is not None and any(m.group() not in not_cues for m in rx.finditer(text))
 
 
-def frame_year(before: str, ref: date | None, lx: TargetLexicons) -> tuple[int | None, int | None]:
-    """(year, period_start) of the last year expression in *before*."""
+def frame_year(shadow: str, start: int, head: int, dates: list[DateRef], ref: date | None,
+               lx: TargetLexicons) -> tuple[int | None, int | None]:
+    """(year, period_start) of the goal whose metric starts at *head*.
+
+    The last calendar reference before it in its sentence decides, as the
+    dates table resolved it (so 今年 here agrees with the dates table): its
+    last year is the due year; a span over several years (“十四五”,
+    2021—2025年) also gives the period's first year. Words the dates table
+    does not record (年度, 全年) mean the publication year.
+    """
     best: tuple[int, int | None, int | None] | None = None  # (position, year, period_start)
-    for m in _YEAR.finditer(before):
-        best = max(best or (-1, None, None), (m.end(), int(m.group(1)), None), key=lambda b: b[0])
-    for m in _PLAN.finditer(before):
-        plan = five_year_plan(m.group(1))
-        if plan:
-            best = max(best or (-1, None, None), (m.end(), plan[1], plan[0]), key=lambda b: b[0])
+    for d in dates:
+        if start <= d.char_start and d.char_end <= head and d.kind != "published":
+            multi = d.start.year != d.end.year
+            best = max(best or (-1, None, None), (d.char_end, d.end.year, d.start.year if multi else None),
+                       key=lambda b: b[0])
     if ref is not None:
+        before = shadow[start:head]
         for words, delta in ((lx.this_year, 0), (lx.next_year, 1)):
             for w in words:
                 i = before.rfind(w)
-                if i >= 0:
-                    best = max(best or (-1, None, None), (i + len(w), ref.year + delta, None), key=lambda b: b[0])
+                if i >= 0 and (best is None or start + i + len(w) > best[0]):
+                    best = (start + i + len(w), ref.year + delta, None)
     if best is not None:
         return best[1], best[2]
     return (ref.year if ref else None), None
@@ -213,6 +201,7 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
     lx = lexicons()
     amounts: list[Amount] = found.get("amounts", [])  # type: ignore[assignment]
     projects: list[Project] = found.get("projects", [])  # type: ignore[assignment]
+    dates: list[DateRef] = found.get("dates", [])  # type: ignore[assignment]
     ref = reference_date(doc)
     matches = []
     for s, e in doc.scopes():
@@ -258,7 +247,7 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
                 continue
             value, high, bound, unit = amount.value_cny, amount.high_cny, amount.bound, "CNY"
             end = max(end, amount.char_end)  # the text runs to the end of the sum: 总投资55.08亿元
-        year, period_start = frame_year(before, ref, lx)
+        year, period_start = frame_year(sh, sent[0], head, dates, ref, lx)
         out.append(Target(
             article_id=doc.article_id, text=doc.raw[m.start:end], char_start=m.start, char_end=end,
             sentence=doc.sentence_at(m.start), rule_id=m.rule.id,

@@ -76,3 +76,13 @@ def test_stated_date_is_the_publication_date():
 def test_subject_is_cut_after_a_preposition():
     ts = targets("记者从合肥市发改委获悉,今年力争新能源汽车产量突破50万辆。")
     assert ts[0].subject == "合肥市"
+
+
+@pytest.mark.parametrize("text", ["今年,汽开区力争整车产量突破50万辆。", "明年,全区计划实现产值500亿元。",
+                                  "“十四五”期间,全市新能源汽车产量要突破100万辆。"])
+def test_target_year_agrees_with_the_dates_table(text):
+    res = process_snippet(text, published=REF)
+    (t,) = res.records["targets"]
+    (d,) = [x for x in res.records["dates"] if x.char_end <= t.char_start]
+    assert t.year == d.end.year
+    assert t.period_start == (d.start.year if d.start.year != d.end.year else None)
