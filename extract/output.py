@@ -110,7 +110,7 @@ class TableWriter:
     """Streams one table to CSV and Parquet: rows are written as they come,
     Parquet in row groups, so memory does not grow with the corpus."""
 
-    def __init__(self, directory: Path, name: str, model: type[BaseModel], batch: int = 20000):
+    def __init__(self, directory: Path, name: str, model: type[BaseModel], batch: int = 2000):
         self.name, self.model, self.batch = name, model, batch
         self.schema = arrow_schema(model)
         self.cols = columns(model)
