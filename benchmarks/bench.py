@@ -42,6 +42,22 @@ print(json.dumps({"seconds": secs, "chars": chars, "articles": s.articles, "coun
                   "stages": STAGE_SECONDS, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+CHILD_SCALING = r"""
+import json, shutil, sys, tempfile, time
+from extract.pipeline import run_all
+raw = sys.argv[1]
+run_all("data/raw", tempfile.mkdtemp())  # load rules and the segmenter first
+res = {}
+for jobs in (1, 2):
+    t = time.perf_counter(); run_all(raw, tempfile.mkdtemp(), jobs=jobs); res[f"jobs{jobs}"] = time.perf_counter() - t
+cache = tempfile.mkdtemp()
+t = time.perf_counter(); run_all(raw, tempfile.mkdtemp(), cache_dir=cache); res["cold_cached"] = time.perf_counter() - t
+t = time.perf_counter(); s = run_all(raw, tempfile.mkdtemp(), cache_dir=cache); res["warm_cached"] = time.perf_counter() - t
+res["warm_hits"] = s.cached
+shutil.rmtree(cache)
+print(json.dumps(res))
+"""
+
 CHILD_JIONLP = r"""
 import json, pathlib, resource, sys, time, io, contextlib
 with contextlib.redirect_stdout(io.StringIO()):
@@ -139,14 +155,20 @@ def main() -> None:
         if have_jionlp:
             msg += f"; JioNLP money {row['jio_cps'] / 1e6:.2f} M chars/s (ratio {ours_cps / row['jio_cps']:.2f})"
         print(msg, flush=True)
+    scaling_size = 10 if 10 in args.sizes else args.sizes[0]
+    scaling = child(CHILD_SCALING, str(build_corpus(scaling_size)))
+    scaling["size"] = scaling_size
+    print(f"  {scaling_size} MB: --jobs 2 speed-up {scaling['jobs1'] / scaling['jobs2']:.2f}x; "
+          f"warm re-run from cache {scaling['warm_cached']:.1f}s vs cold {scaling['cold_cached']:.1f}s "
+          f"({scaling['warm_cached'] / scaling['cold_cached']:.0%})", flush=True)
     hostile = child(CHILD_HOSTILE, str(next((ROOT / "data" / "raw").glob("002_*.txt"))))
     for name, h in hostile.items():
         print(f"  hostile {name:<18} {h['seconds_per_mchar']:.2f} s per M chars", flush=True)
     if not args.no_write:
-        write_results(rows, hostile, args.jobs)
+        write_results(rows, hostile, args.jobs, scaling)
 
 
-def write_results(rows: list[dict], hostile: dict, jobs: int) -> None:
+def write_results(rows: list[dict], hostile: dict, jobs: int, scaling: dict) -> None:
     lines = ["# Benchmark results", "",
              f"Measured by `benchmarks/bench.py` on {time.strftime('%Y-%m-%d')}, "
              f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
@@ -165,6 +187,13 @@ def write_results(rows: list[dict], hostile: dict, jobs: int) -> None:
     total = sum(big["stages"].values())
     for stage, secs in sorted(big["stages"].items(), key=lambda kv: -kv[1]):
         lines.append(f"| {stage} | {secs:.2f} | {secs / total:.0%} |")
+    lines += ["", f"Scaling on the {scaling['size']} MB corpus (same machine, 2 cores):", "",
+              "| run | seconds |", "|---|---|",
+              f"| --jobs 1 | {scaling['jobs1']:.1f} |",
+              f"| --jobs 2 | {scaling['jobs2']:.1f} (speed-up {scaling['jobs1'] / scaling['jobs2']:.2f}x) |",
+              f"| cold run filling the cache | {scaling['cold_cached']:.1f} |",
+              f"| re-run, unchanged corpus ({scaling['warm_hits']} cache hits) | {scaling['warm_cached']:.1f} "
+              f"({scaling['warm_cached'] / scaling['cold_cached']:.0%} of cold) |"]
     lines += ["", "Hostile inputs, one article each (seconds per million characters):", "",
               "| input | s per M chars |", "|---|---|"]
     for name, h in hostile.items():

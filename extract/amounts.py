@@ -61,21 +61,24 @@ def lexicons(rs: RuleSet | None = None) -> AmountLexicons:
 
 def _clause_start(text: str, pos: int, floor: int = 0) -> int:
     i = pos
+    floor = max(0, floor)
     while i > floor and text[i - 1] not in CLAUSE_END:
         i -= 1
     return i
 
 
-def _clause_end(text: str, pos: int) -> int:
+def _clause_end(text: str, pos: int, ceil: int | None = None) -> int:
     i = pos
-    while i < len(text) and text[i] not in CLAUSE_END:
+    ceil = len(text) if ceil is None else min(ceil, len(text))
+    while i < ceil and text[i] not in CLAUSE_END:
         i += 1
     return i
 
 
-def _sentence_start(text: str, pos: int) -> int:
+def _sentence_start(text: str, pos: int, floor: int = 0) -> int:
     i = pos
-    while i > 0 and text[i - 1] not in SENTENCE_END:
+    floor = max(0, floor)
+    while i > floor and text[i - 1] not in SENTENCE_END:
         i -= 1
     return i
 
@@ -109,15 +112,15 @@ def money_kind(shadow: str, start: int, end: int, lx: AmountLexicons | None = No
     'none'. The clause-level sources are what make a bare 亿/万 number money.
     """
     lx = lx or lexicons()
-    cstart = max(_clause_start(shadow, start), start - BEFORE_WINDOW)
+    cstart = _clause_start(shadow, start, start - BEFORE_WINDOW)
     hit = _nearest_before(shadow[cstart:start], lx.kind_before)
     if hit:
         return hit[0], "clause"
-    cend = min(_clause_end(shadow, end), end + AFTER_WINDOW)
+    cend = _clause_end(shadow, end, end + AFTER_WINDOW)
     after = _nearest_after(shadow[end:cend], lx.kind_after)
     if after:
         return after, "after"
-    sstart = max(_sentence_start(shadow, start), start - SENTENCE_WINDOW)
+    sstart = _sentence_start(shadow, start, start - SENTENCE_WINDOW)
     if sstart < cstart:
         hit = _nearest_before(shadow[sstart:cstart], lx.kind_before)
         if hit:
@@ -129,7 +132,7 @@ def _has_money_context(shadow: str, start: int, end: int, lx: AmountLexicons) ->
     kind, source = money_kind(shadow, start, end, lx)
     if source in ("clause", "after"):
         return True
-    clause = shadow[max(_clause_start(shadow, start), start - BEFORE_WINDOW):min(_clause_end(shadow, end), end + AFTER_WINDOW)]
+    clause = shadow[_clause_start(shadow, start, start - BEFORE_WINDOW):_clause_end(shadow, end, end + AFTER_WINDOW)]
     return any(w in clause for w in lx.money_context)
 
 

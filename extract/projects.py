@@ -26,6 +26,7 @@ import regex
 
 from .articles import Document
 from .models import Amount, Project, Record
+from .spans import SpanIndex
 from .rules import CompiledRule, Match, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?\n"
@@ -226,6 +227,9 @@ def segment(text: str, offset: int = 0) -> list[Tok]:
     return out
 
 
+MAX_CLAUSE_REACH = 80
+
+
 class Clauses:
     """Clause spans of a document's shadow and their tokens, segmented on demand."""
 
@@ -234,7 +238,10 @@ class Clauses:
         self._tokens: dict[int, list[Tok]] = {}
 
     def bounds(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
+        # A clause with no end in sight is cut MAX_CLAUSE_REACH characters from
+        # the trigger, so a text without punctuation stays linear.
         ceil = len(self.shadow) if ceil is None else ceil
+        floor, ceil = max(floor, pos - MAX_CLAUSE_REACH), min(ceil, pos + MAX_CLAUSE_REACH)
         s = pos
         while s > floor and self.shadow[s - 1] not in CLAUSE_END:
             s -= 1
@@ -719,13 +726,17 @@ def location_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str | None:
     return hits[-1].group("place") if hits else None
 
 
-def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candidate]) -> Amount | None:
-    """The investment tied to the project in its clause: 投资X亿元的NAME (or 建设NAME), or NAME总投资X亿元."""
+def _investment(sh: str, c: Candidate, amounts: SpanIndex, taken: list[Candidate]) -> Amount | None:
+    """The investment tied to the project in its clause: 投资X亿元的NAME (or 建设NAME), or NAME总投资X亿元.
+
+    *taken* holds the candidates of the same clause (only they can stand
+    between a project and a sum in that clause).
+    """
     lx = lexicons()
     cs, ce = c.clause
     best = None
-    for a in amounts:
-        if a.kind != "investment" or a.value_cny is None or not (cs <= a.char_start and a.char_end <= ce):
+    for a in amounts.within(cs, ce):
+        if a.kind != "investment" or a.value_cny is None:
             continue
         if a.char_end <= c.start:
             gap = sh[a.char_end:c.start]
@@ -750,8 +761,8 @@ def _investment(sh: str, c: Candidate, amounts: list[Amount], taken: list[Candid
         # …X项目日前获得核准,项目总投资296亿元: the next clause opens with the project's investment.
         m = lx.anaphor_rx.match(sh, ce + 1)
         if m:
-            nxt = [a for a in amounts if a.kind == "investment" and a.value_cny is not None
-                   and m.end() <= a.char_start <= m.end() + 4]
+            nxt = [a for a in amounts.starting(m.end(), m.end() + 4)
+                   if a.kind == "investment" and a.value_cny is not None]
             return nxt[0] if nxt else None
     return best[1] if best else None
 
@@ -798,11 +809,14 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
 def extract_projects(doc: Document, found: dict[str, list[Record]] | None = None) -> list[Project]:
     lx = lexicons()
     sh = doc.shadow
-    amounts = [a for a in (found or {}).get("amounts", []) if isinstance(a, Amount)]
+    amounts = SpanIndex(a for a in (found or {}).get("amounts", []) if isinstance(a, Amount))
     cands = find(doc)
+    by_clause: dict[tuple[int, int], list[Candidate]] = {}
+    for c in cands:
+        by_clause.setdefault(c.clause, []).append(c)
     out: list[Project] = []
     for c in cands:
-        inv = _investment(sh, c, amounts, cands)
+        inv = _investment(sh, c, amounts, by_clause[c.clause])
         name = sh[c.start:c.end]
         if inv is not None:
             inv.subject = name

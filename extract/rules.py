@@ -28,6 +28,7 @@ longest; on equal length the leftmost; then the rule listed first.
 """
 from __future__ import annotations
 
+import bisect
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -242,12 +243,22 @@ def _windows(trigger, text: str, start: int, end: int, window: tuple[int, int]) 
 
 
 def resolve_overlaps(matches: list[Match]) -> list[Match]:
-    """The overlap policy: longest span, then leftmost, then first-listed rule."""
+    """The overlap policy: longest span, then leftmost, then first-listed rule.
+
+    Kept spans never overlap, so they are held sorted by start and each
+    candidate is checked against its two neighbours only: O(n log n).
+    """
     ranked = sorted(matches, key=lambda m: (-(m.end - m.start), m.start, m.rule.order))
+    starts: list[int] = []
     kept: list[Match] = []
     for m in ranked:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
+        i = bisect.bisect_right(starts, m.start)
+        if i > 0 and kept[i - 1].end > m.start:
+            continue
+        if i < len(kept) and kept[i].start < m.end:
+            continue
+        starts.insert(i, m.start)
+        kept.insert(i, m)
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 

@@ -21,9 +21,12 @@ from .articles import Document
 from .dates import reference_date
 from .models import Amount, DateRef, Project, Record, Target
 from .numbers import parse_number
+from .spans import SpanIndex
 from .rules import flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 SENTENCE_END = "。！？!?\n"
+MAX_SENTENCE_REACH = 300  # a "sentence" with no end in sight is cut this far from the mention
+SUBJECT_REACH = 120       # a goal's subject is named at most this far before its metric
 LOOKBACK_SENTENCES = 2
 
 
@@ -76,11 +79,12 @@ def lexicons() -> TargetLexicons:
 
 
 def _sentence_span(text: str, pos: int) -> tuple[int, int]:
+    floor, ceil = max(0, pos - MAX_SENTENCE_REACH), min(len(text), pos + MAX_SENTENCE_REACH)
     s = pos
-    while s > 0 and text[s - 1] not in SENTENCE_END:
+    while s > floor and text[s - 1] not in SENTENCE_END:
         s -= 1
     e = pos
-    while e < len(text) and text[e] not in SENTENCE_END:
+    while e < ceil and text[e] not in SENTENCE_END:
         e += 1
     return s, e
 
@@ -90,7 +94,7 @@ def has_cue(text: str, lx: TargetLexicons) -> bool:
     return rx is not None and any(m.group() not in not_cues for m in rx.finditer(text))
 
 
-def frame_year(shadow: str, start: int, head: int, dates: list[DateRef], ref: date | None,
+def frame_year(shadow: str, start: int, head: int, dates: "SpanIndex", ref: date | None,
                lx: TargetLexicons) -> tuple[int | None, int | None]:
     """(year, period_start) of the goal whose metric starts at *head*.
 
@@ -101,8 +105,8 @@ def frame_year(shadow: str, start: int, head: int, dates: list[DateRef], ref: da
     does not record (年度, 全年) mean the publication year.
     """
     best: tuple[int, int | None, int | None] | None = None  # (position, year, period_start)
-    for d in dates:
-        if start <= d.char_start and d.char_end <= head and d.kind != "published":
+    for d in dates.within(start, head):
+        if d.kind != "published":
             multi = d.start.year != d.end.year
             best = max(best or (-1, None, None), (d.char_end, d.end.year, d.start.year if multi else None),
                        key=lambda b: b[0])
@@ -131,15 +135,14 @@ def _trim_subject(cand: str, lx: TargetLexicons) -> str:
     return cand
 
 
-def _candidates(shadow: str, start: int, end: int, projects: list[Project], lx: TargetLexicons) -> list[tuple[int, int, str]]:
+def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: TargetLexicons) -> list[tuple[int, int, str]]:
     """(start, end, canonical name) of the subjects named in shadow[start:end]."""
     out: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    for p in projects:  # a project is a subject unless it is one item of a list (…、X等)
-        if start <= p.char_start and p.char_end <= end:
-            taken.append((p.char_start, p.char_end))
-            if shadow[p.char_end:p.char_end + 1] not in ("等", "、", "和", "与", "及"):
-                out.append((p.char_start, p.char_end, p.name))
+    for p in projects.within(start, end):  # a project is a subject unless it is one item of a list (…、X等)
+        taken.append((p.char_start, p.char_end))
+        if shadow[p.char_end:p.char_end + 1] not in ("等", "、", "和", "与", "及"):
+            out.append((p.char_start, p.char_end, p.name))
     inside = lambda a, b: any(s <= a and b <= e for s, e in taken)  # noqa: E731
     if lx.alias_rx is not None:
         for m in lx.alias_rx.finditer(shadow, start, end):
@@ -156,10 +159,10 @@ def _candidates(shadow: str, start: int, end: int, projects: list[Project], lx: 
     return sorted(out)
 
 
-def find_subject(doc: Document, sent_start: int, pos: int, projects: list[Project], lx: TargetLexicons) -> str | None:
+def find_subject(doc: Document, sent_start: int, pos: int, projects: "SpanIndex", lx: TargetLexicons) -> str | None:
     """Nearest subject before *pos* in its sentence, else the first (topic)
     subject of one of the LOOKBACK_SENTENCES sentences before."""
-    cands = _candidates(doc.shadow, sent_start, pos, projects, lx)
+    cands = _candidates(doc.shadow, max(sent_start, pos - SUBJECT_REACH), pos, projects, lx)
     if cands:
         return cands[-1][2]
     s = sent_start
@@ -199,9 +202,9 @@ def _vehicle_value(m, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str]
 def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Target]:
     rs = load_ruleset("targets")
     lx = lexicons()
-    amounts: list[Amount] = found.get("amounts", [])  # type: ignore[assignment]
-    projects: list[Project] = found.get("projects", [])  # type: ignore[assignment]
-    dates: list[DateRef] = found.get("dates", [])  # type: ignore[assignment]
+    amounts = SpanIndex(found.get("amounts", []))
+    projects = SpanIndex(found.get("projects", []))
+    dates = SpanIndex(found.get("dates", []))
     ref = reference_date(doc)
     matches = []
     for s, e in doc.scopes():
@@ -242,7 +245,7 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
             unit = "vehicle"
         else:
             vs = m.span("value")[0]
-            amount = next((a for a in amounts if a.char_start <= vs < a.char_end and a.currency == "CNY"), None)
+            amount = next((a for a in amounts.covering(vs) if a.currency == "CNY"), None)
             if amount is None or metric not in ("output_value", "gdp", "investment", "other"):
                 continue
             value, high, bound, unit = amount.value_cny, amount.high_cny, amount.bound, "CNY"
