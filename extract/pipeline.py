@@ -60,9 +60,9 @@ def _register_optional() -> None:
 _register_optional()
 
 # Writers of derived outputs (target revisions, data package, Excel copies…)
-# that run after the tables, inside the same atomic output folder:
-# fn(out_dir: Path, tables: dict[str, list]) -> None.
-POST_WRITERS: list[Callable[[Path, dict[str, list]], None]] = []
+# that run after the tables, inside the same atomic output folder, reading
+# the tables back from it (nothing is held in memory): fn(out_dir) -> None.
+POST_WRITERS: list[Callable[[Path], None]] = []
 
 
 def _register_post_writers() -> None:
@@ -243,10 +243,6 @@ def _outcomes(sources: Iterator, jobs: int, cache_dir: str | None) -> Iterator[O
                 yield (s[0], None, {}, [s[1]], False) if isinstance(s, tuple) else next(results)
 
 
-# Tables held in memory for the derived-output writers; the rest only stream.
-KEEP_IN_MEMORY = ("articles", "targets")
-
-
 def run_all(raw_dir: str | Path, out_dir: str | Path,
             progress: Callable[[int, int, str], None] | None = None,
             jobs: int = 1, cache_dir: str | Path | None = None, engine: str = "local",
@@ -265,7 +261,6 @@ def run_all(raw_dir: str | Path, out_dir: str | Path,
         sources = list(sources)  # a folder's listing is small; it gives progress a total
     total = len(sources) if isinstance(sources, list) else 0
     summary = RunSummary(out_dir=str(out_dir), jobs=jobs)
-    kept: dict[str, list] = {t: [] for t in KEEP_IN_MEMORY}
     if engine == "dask":
         from .distributed import dask_outcomes
         outcomes = dask_outcomes(iter(sources), scheduler=scheduler, cache_dir=str(cache_dir) if cache_dir else None)
@@ -290,13 +285,11 @@ def run_all(raw_dir: str | Path, out_dir: str | Path,
                 for t in RECORD_MODELS:
                     writers[t].write(records.get(t, []))
                 _add_time("write", t0)
-                for t in KEEP_IN_MEMORY:
-                    kept[t].extend([article] if t == "articles" else records.get(t, []))
         finally:
             for w in writers.values():
                 w.close()
         summary.counts = {t: w.count for t, w in writers.items()}
         for writer in POST_WRITERS:
-            writer(tmp, kept)
+            writer(tmp)
     summary.seconds = time.perf_counter() - t0
     return summary
