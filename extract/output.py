@@ -55,8 +55,8 @@ def _cell(v) -> str:
         return ""
     if isinstance(v, Enum):
         return str(v.value)
-    if isinstance(v, Decimal):
-        return format(v, "f")
+    if isinstance(v, Decimal):  # shortest exact form: 2000000.000000 → 2000000, never 2E+6
+        return format(v.normalize(), "f")
     if isinstance(v, date):
         return v.isoformat()
     return str(v)

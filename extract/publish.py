@@ -362,10 +362,17 @@ def write_codebook(out_dir: Path) -> Path:
 
 # --- the hook -----------------------------------------------------------------------
 
-def write_revisions(out_dir: Path) -> list[TargetRevision]:
-    revs = target_revisions(read_records(out_dir, "targets"))
-    write_table(Path(out_dir), "target_revisions", TargetRevision, revs)
-    return revs
+def write_revisions(out_dir: Path) -> int:
+    """target_revisions.csv/.parquet, streamed from targets.parquet; returns the row count."""
+    from .output import TableWriter
+    from .revisions import revisions_from_parquet
+
+    w = TableWriter(Path(out_dir), "target_revisions", TargetRevision)
+    try:
+        w.write(revisions_from_parquet(Path(out_dir) / "targets.parquet"))
+    finally:
+        w.close()
+    return w.count
 
 
 def write_derived_outputs(out_dir: Path, tables: dict[str, list] | None = None) -> None:

@@ -84,42 +84,81 @@ def _enum(v):
     return v.value if isinstance(v, Enum) else v
 
 
-def target_revisions(targets: Iterable[Target]) -> list[TargetRevision]:
-    """Every restatement of a goal stated in more than one article."""
-    keyed = []
-    for t in targets:
-        subject = canonical_subject(t.subject)
-        if subject is None or t.year is None or t.stated_date is None:
-            continue
-        keyed.append(((subject, _enum(t.metric), t.year), t))
-    keyed.sort(key=lambda kt: (kt[0], kt[1].stated_date, kt[1].article_id, kt[1].char_start))
-    out: list[TargetRevision] = []
-    for (subject, metric, year), group in groupby(keyed, key=lambda kt: kt[0]):
-        statements: list[Target] = []
+GroupKey = tuple  # (canonical subject, metric, year)
+
+
+def _key(subject, metric, year, stated_date, article_id, char_start) -> tuple:
+    """(group key or None, stated_date, article_id, char_start) of one target."""
+    subject = canonical_subject(subject)
+    if subject is None or year is None or stated_date is None:
+        return (None, None, article_id, char_start)
+    return ((subject, _enum(metric), int(year)), stated_date, article_id, char_start)
+
+
+def statement_pairs(keys: list[tuple]) -> Iterable[tuple[GroupKey, int, int, int, int]]:
+    """(group, revision number, statements in group, index of previous, index
+    of new) for every restatement, from light per-target keys (see _key).
+
+    Only the keys are sorted, so the full targets need not sit in memory.
+    """
+    order = sorted((i for i, k in enumerate(keys) if k[0] is not None), key=lambda i: keys[i])
+    for group, members in groupby(order, key=lambda i: keys[i][0]):
+        statements: list[int] = []
         seen: set[str] = set()
-        for _, t in group:
-            if t.article_id not in seen:  # the article's first mention is its statement
-                seen.add(t.article_id)
-                statements.append(t)
+        for i in members:
+            if keys[i][2] not in seen:  # the article's first mention is its statement
+                seen.add(keys[i][2])
+                statements.append(i)
         if len(statements) < 2:
             continue
-        for i, (prev, new) in enumerate(zip(statements, statements[1:]), 1):
-            change = new.value - prev.value
-            out.append(TargetRevision(
-                revision_id=hashlib.sha1(f"{prev.record_id}\x1f{new.record_id}".encode()).hexdigest()[:16],
-                subject=subject, metric=metric, year=year, unit=new.unit,
-                revision=i, n_statements=len(statements),
-                prev_value=prev.value, new_value=new.value, change=change,
-                change_pct=None if prev.value == 0 else round(float(change / prev.value * 100), 2),
-                direction=Direction.raised if change > 0 else Direction.lowered if change < 0 else Direction.unchanged,
-                prev_bound=prev.bound, new_bound=new.bound,
-                prev_stated_date=prev.stated_date, new_stated_date=new.stated_date,
-                prev_article_id=prev.article_id, new_article_id=new.article_id,
-                prev_record_id=prev.record_id, new_record_id=new.record_id,
-                prev_text=prev.text, new_text=new.text,
-                prev_sentence=prev.sentence, new_sentence=new.sentence,
-            ))
-    return out
+        for n, (prev, new) in enumerate(zip(statements, statements[1:]), 1):
+            yield group, n, len(statements), prev, new
+
+
+def revision(group: GroupKey, n: int, n_statements: int, prev: Target, new: Target) -> TargetRevision:
+    subject, metric, year = group
+    change = new.value - prev.value
+    return TargetRevision(
+        revision_id=hashlib.sha1(f"{prev.record_id}\x1f{new.record_id}".encode()).hexdigest()[:16],
+        subject=subject, metric=metric, year=year, unit=new.unit,
+        revision=n, n_statements=n_statements,
+        prev_value=prev.value, new_value=new.value, change=change,
+        change_pct=None if prev.value == 0 else round(float(change / prev.value * 100), 2),
+        direction=Direction.raised if change > 0 else Direction.lowered if change < 0 else Direction.unchanged,
+        prev_bound=prev.bound, new_bound=new.bound,
+        prev_stated_date=prev.stated_date, new_stated_date=new.stated_date,
+        prev_article_id=prev.article_id, new_article_id=new.article_id,
+        prev_record_id=prev.record_id, new_record_id=new.record_id,
+        prev_text=prev.text, new_text=new.text,
+        prev_sentence=prev.sentence, new_sentence=new.sentence,
+    )
+
+
+def target_revisions(targets: Iterable[Target]) -> list[TargetRevision]:
+    """Every restatement of a goal stated in more than one article."""
+    ts = list(targets)
+    keys = [_key(t.subject, t.metric, t.year, t.stated_date, t.article_id, t.char_start) for t in ts]
+    return [revision(g, n, k, ts[p], ts[q]) for g, n, k, p, q in statement_pairs(keys)]
+
+
+def revisions_from_parquet(path, chunk: int = 2000) -> Iterable[TargetRevision]:
+    """The same rows from a targets.parquet file, in chunks: only the keys and
+    the rows of one chunk of restatements are in memory at a time."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    cols = {c: table.column(c).to_pylist() for c in ("subject", "metric", "year", "stated_date", "article_id", "char_start")}
+    keys = [_key(*row) for row in zip(cols["subject"], cols["metric"], cols["year"], cols["stated_date"],
+                                      cols["article_id"], cols["char_start"])]
+    del cols
+    pairs = list(statement_pairs(keys))
+    del keys
+    for lo in range(0, len(pairs), chunk):
+        part = pairs[lo:lo + chunk]
+        wanted = sorted({i for _, _, _, p, q in part for i in (p, q)})
+        rows = dict(zip(wanted, (Target.model_validate(r) for r in table.take(wanted).to_pylist())))
+        for g, n, k, p, q in part:
+            yield revision(g, n, k, rows[p], rows[q])
 
 
 def filter_revisions(rows: Iterable[dict], subject: str | None = None, metric: str | None = None) -> list[dict]:
