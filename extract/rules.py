@@ -198,6 +198,17 @@ class RuleSet:
                 return r
         raise KeyError(rule_id)
 
+    def _widest_windows(self) -> dict[str, tuple[int, int]]:
+        cached = getattr(self, "_widest", None)
+        if cached is None:
+            cached = {}
+            for cr in self.rules:
+                if cr.rule.trigger is not None:
+                    b, a = cached.get(cr.rule.trigger, (0, 0))
+                    cached[cr.rule.trigger] = (max(b, cr.rule.window[0]), max(a, cr.rule.window[1]))
+            self._widest = cached
+        return cached
+
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
         """Every match of every rule in text[start:end], before overlap resolution.
 
@@ -207,15 +218,18 @@ class RuleSet:
         """
         end = len(text) if end is None else end
         out: list[Match] = []
-        windows_by_trigger: dict[tuple, list[tuple[int, int]]] = {}
+        windows_by_trigger: dict[str, list[tuple[int, int]]] = {}
+        widest = self._widest_windows()
         for cr in self.rules:
             if cr.trigger is None:
                 spans = [(start, end)]
             else:
-                key = (cr.rule.trigger, cr.rule.window)
+                # Rules sharing a trigger share one scan, with the widest of
+                # their windows (a superset of each rule's own windows).
+                key = cr.rule.trigger
                 spans = windows_by_trigger.get(key)
                 if spans is None:
-                    spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, cr.rule.window)
+                    spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, widest[key])
             seen: set[tuple[int, int]] = set()
             for ws, we in spans:
                 for m in cr.regex.finditer(text, ws, min(end, we + LOOKAHEAD_MARGIN), overlapped=False):
