@@ -44,6 +44,7 @@ class TargetLexicons:
     generic: frozenset[str]
     left_trim: tuple[str, ...]
     cut_after: tuple[str, ...]
+    topic_rx: object
     bound_before: dict[str, str]
     bound_after: dict[str, str]
 
@@ -73,6 +74,9 @@ def lexicons() -> TargetLexicons:
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
         cut_after=tuple(flatten_words(lx.get("subject_cut_after", list("的和与及、")))),
+        topic_rx=regex.compile(r"(?:^|(?<=[,，。；;!?！？\n]))\s*(?P<topic>[\p{Han}A-Za-z0-9]{2,8}?)(?:"
+                               + "|".join(map(regex.escape, sorted(lx.get("topic_verbs", []), key=len, reverse=True)))
+                               + ")") if lx.get("topic_verbs") else None,
         bound_before=invert_lexicon(bounds["bound_before"]),
         bound_after=invert_lexicon(bounds["bound_after"]),
     )
@@ -135,8 +139,14 @@ def _trim_subject(cand: str, lx: TargetLexicons) -> str:
     return cand
 
 
-def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: TargetLexicons) -> list[tuple[int, int, str]]:
-    """(start, end, canonical name) of the subjects named in shadow[start:end]."""
+def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: TargetLexicons,
+                dates: "SpanIndex | None" = None) -> list[tuple[int, int, str]]:
+    """(start, end, canonical name) of the subjects named in shadow[start:end].
+
+    A candidate that a date runs into is cut after the date (今年上半年集团
+    is no subject); a clause topic before a reporting or intention verb
+    counts without a suffix (比亚迪表示…) unless it names a metric.
+    """
     out: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     for p in projects.within(start, end):  # a project is a subject unless it is one item of a list (…、X等)
@@ -149,9 +159,25 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
             if not inside(m.start(), m.end()):
                 out.append((m.start(), m.end(), lx.alias[m.group()]))
                 taken.append(m.span())
+    def after_dates(s: int, e: int) -> int:
+        for d in (dates.within(max(0, s - 12), e) if dates is not None else []):
+            if d.char_start < e and s < d.char_end <= e:
+                s = d.char_end
+        return s
+
+    if lx.topic_rx is not None:
+        for m in lx.topic_rx.finditer(shadow, start, end):
+            s, e = after_dates(m.start("topic"), m.end("topic")), m.end("topic")
+            name = _trim_subject(shadow[s:e], lx)
+            s = e - len(name)
+            if len(name) >= 2 and name not in lx.generic and not inside(s, e) \
+                    and not any(w in name for w in lx.metric) and not any(name.startswith(g) for g in lx.generic):
+                out.append((s, e, lx.alias.get(name, name)))
+                taken.append((s, e))
     if lx.subject_rx is not None:
         for m in lx.subject_rx.finditer(shadow, start, end):
-            name = _trim_subject(m.group(), lx)
+            cut = after_dates(m.start(), m.end())
+            name = _trim_subject(shadow[cut:m.end()], lx)
             s = m.end() - len(name)
             if len(name) >= 3 and name not in lx.generic and not inside(s, m.end()) \
                     and not any(name.endswith(g) and len(name) - len(g) < 2 for g in lx.generic):
@@ -159,10 +185,11 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
     return sorted(out)
 
 
-def find_subject(doc: Document, sent_start: int, pos: int, projects: "SpanIndex", lx: TargetLexicons) -> str | None:
+def find_subject(doc: Document, sent_start: int, pos: int, projects: "SpanIndex", lx: TargetLexicons,
+                 dates: "SpanIndex | None" = None) -> str | None:
     """Nearest subject before *pos* in its sentence, else the first (topic)
     subject of one of the LOOKBACK_SENTENCES sentences before."""
-    cands = _candidates(doc.shadow, max(sent_start, pos - SUBJECT_REACH), pos, projects, lx)
+    cands = _candidates(doc.shadow, max(sent_start, pos - SUBJECT_REACH), pos, projects, lx, dates)
     if cands:
         return cands[-1][2]
     s = sent_start
@@ -170,7 +197,7 @@ def find_subject(doc: Document, sent_start: int, pos: int, projects: "SpanIndex"
         if s <= 0:
             break
         prev_start, _ = _sentence_span(doc.shadow, s - 1)
-        cands = _candidates(doc.shadow, prev_start, s - 1, projects, lx)
+        cands = _candidates(doc.shadow, prev_start, s - 1, projects, lx, dates)
         if cands:
             return cands[0][2]
         s = prev_start
@@ -254,7 +281,7 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
         out.append(Target(
             article_id=doc.article_id, text=doc.raw[m.start:end], char_start=m.start, char_end=end,
             sentence=doc.sentence_at(m.start), rule_id=m.rule.id,
-            subject=find_subject(doc, sent[0], head, projects, lx), metric=metric, metric_text=metric_text,
+            subject=find_subject(doc, sent[0], head, projects, lx, dates), metric=metric, metric_text=metric_text,
             value=value, high=high, unit=unit, bound=bound, year=year, period_start=period_start,
             stated_date=ref,
         ))
