@@ -253,9 +253,13 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
             head = m.span("metric")[0]
             previous_metric[sent] = (metric, metric_text)
         before = sh[sent[0]:head]
-        # The metric word itself may carry the cue: 计划完成投资.
+        year, period_start = frame_year(sh, sent[0], head, dates, ref, lx)
+        # The metric word itself may carry the cue (计划完成投资); a goal due
+        # after the publication year is forward-looking whatever its wording
+        # (到2027年,地区生产总值突破4500亿元).
         forward = has_cue(before + (m.group("metric") or "") + (m.group("mid") or ""), lx) \
-            or any(c in after for c in lx.cues_after)
+            or any(c in after for c in lx.cues_after) \
+            or (year is not None and ref is not None and year > ref.year)
         if not forward or sh[m.end:m.end + 1] == "的" and not any(c in after for c in lx.cues_after):
             continue
         end = m.end
@@ -277,7 +281,6 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
                 continue
             value, high, bound, unit = amount.value_cny, amount.high_cny, amount.bound, "CNY"
             end = max(end, amount.char_end)  # the text runs to the end of the sum: 总投资55.08亿元
-        year, period_start = frame_year(sh, sent[0], head, dates, ref, lx)
         out.append(Target(
             article_id=doc.article_id, text=doc.raw[m.start:end], char_start=m.start, char_end=end,
             sentence=doc.sentence_at(m.start), rule_id=m.rule.id,

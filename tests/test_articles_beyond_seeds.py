@@ -66,3 +66,13 @@ def test_projects_names_and_status(hefei, byd):
 def test_dates_resolve_against_the_page_date(hefei):
     d = {(x.text, x.start.isoformat()) for x in hefei.records["dates"]}
     assert ("去年底", "2022-10-01") in d and ("今年1-2月", "2023-01-01") in d and ("“十四五”", "2021-01-01") in d
+
+
+def test_work_report_goals():
+    res = process_file(HERE / "work_report_2024.txt")
+    got = {(t.metric, int(t.value), t.year, t.bound) for t in res.records["targets"]}
+    assert ("gdp", 375_000_000_000, 2024, "exact") in got       # 增长6%左右,力争达到3750亿元: metric carried over
+    assert ("gdp", 450_000_000_000, 2027, "min") in got         # 到2027年…突破4500亿元: a future year is a cue
+    assert ("capacity", 500_000, 2027, "exact") in got
+    assert ("vehicle_output", 450_000, 2024, "min") in got      # 45万辆以上
+    assert not any(t.value == 352_000_000_000 for t in res.records["targets"])  # 2023's result is no goal
