@@ -76,3 +76,17 @@ def test_work_report_goals():
     assert ("capacity", 500_000, 2027, "exact") in got
     assert ("vehicle_output", 450_000, 2024, "min") in got      # 45万辆以上
     assert not any(t.value == 352_000_000_000 for t in res.records["targets"])  # 2023's result is no goal
+
+
+def test_held_out_signing_ceremony():
+    """Held out: written after the fixes above and passed without a change."""
+    res = process_file(HERE / "heldout_signing_2024.txt")
+    p = {x.name: x for x in res.records["projects"]}
+    assert p["华为东北区域总部项目"].investment_cny == 5_000_000_000
+    assert p["华为东北区域总部项目"].location == "长春新区北湖科技开发区"
+    assert p["华为东北区域总部项目"].status == "signed"
+    assert {"中车长客轨道交通装备配套产业园", "国药集团东北医药物流中心", "京东亚洲一号智能物流园"} <= set(p)
+    assert p["比亚迪长春新能源汽车零部件生产基地"].status == "completed"
+    a = {x.text: x for x in res.records["amounts"]}
+    assert a["50亿元"].subject == "华为东北区域总部项目" and a["412.6亿元"].kind == "investment"
+    assert res.records["targets"] == []   # percentages and counts are no goals
