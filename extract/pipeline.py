@@ -97,8 +97,7 @@ def process_document(doc: Document, raw: RawArticle | None = None) -> ArticleRes
         try:
             found[table] = list(fn(doc, found))
             _add_time(table, t0)
-        except (ValidationError, RecursionError, ValueError, TypeError, KeyError, IndexError,
-                AttributeError, ArithmeticError) as e:
+        except Exception as e:  # noqa: BLE001 - reported, never swallowed: the run lists it and exits 1
             errors.append(f"{table} extractor failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}")
             found[table] = []
     lay = doc.layout
@@ -208,8 +207,8 @@ def process_source(source: Source, cache: Cache | None = None) -> Outcome:
             return source.path, article, records, [], True
     try:
         res = process_raw(raw, source.published)
-    except (ValidationError, RecursionError, ValueError) as e:
-        return source.path, None, {}, [f"could not process: {e.__class__.__name__}"], False
+    except Exception as e:  # noqa: BLE001 - one bad article is reported; the others go on
+        return source.path, None, {}, [f"could not process: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}"], False
     if cache and key and not res.errors:
         cache.put(key, res.article, res.records)
     return source.path, res.article, res.records, res.errors, False

@@ -143,3 +143,19 @@ def test_junk_tail_gives_no_amounts():
             "  今年全区签约项目总投资80亿元。\n\n来源:某报\n\n热门推荐\n  某酒业投资100亿元打造品牌\n")
     res = process_text(text, "t")
     assert [a.text for a in res.records["amounts"]] == ["80亿元"]
+
+
+def test_an_extractor_that_raises_is_reported_and_the_run_goes_on(tmp_path, raw_dir, monkeypatch):
+    import extract.pipeline as pl
+
+    def broken(doc, found):
+        if doc.article_id.startswith("002"):
+            raise RuntimeError("boom")
+        return []
+
+    monkeypatch.setattr(pl, "EXTRACTORS", [*pl.EXTRACTORS, ("dates", broken)])
+    summary = run_all(raw_dir, tmp_path / "out")
+    assert summary.articles == 5
+    assert [(Path(p.path).name[:3], p.message) for p in summary.problems] == [("002", "dates extractor failed: RuntimeError: boom")]
+    rows = _read_csv(tmp_path / "out" / "amounts.csv")
+    assert any(r["article_id"].startswith("002") for r in rows)  # the other tables of that article are kept
