@@ -7,6 +7,7 @@ produced it. The field descriptions feed the generated codebook.
 from __future__ import annotations
 
 import hashlib
+import typing
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -79,6 +80,12 @@ class DateKind(str, Enum):
     absolute = "absolute"
     relative = "relative"
     period = "period"
+
+
+def base_type(annotation):
+    """The type inside Optional[...]: what output, data package and SQL types are mapped from."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return args[0] if args else annotation
 
 
 def record_id(article_id: str, table: str, start: int, end: int, rule_id: str) -> str:

@@ -8,7 +8,6 @@ import io
 import os
 import shutil
 import tempfile
-import typing
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -20,12 +19,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
+from .models import base_type
+
 MONEY_TYPE = pa.decimal128(38, 6)
 
 
 def _arrow_type(annotation) -> pa.DataType:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    base = args[0] if args else annotation
+    base = base_type(annotation)
     if isinstance(base, type):
         if issubclass(base, bool):
             return pa.bool_()

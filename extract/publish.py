@@ -33,7 +33,7 @@ from typing import Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from .models import RECORD_MODELS, Article
+from .models import RECORD_MODELS, Article, base_type
 from .output import write_table
 from .revisions import TargetRevision, target_revisions
 from .textio import ArticleError
@@ -73,11 +73,6 @@ EXCEL_DIR = "excel"
 
 # --- reading a published folder -------------------------------------------------
 
-def _base_type(annotation):
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    return args[0] if args else annotation
-
-
 def _optional(annotation) -> bool:
     return type(None) in typing.get_args(annotation)
 
@@ -86,7 +81,7 @@ def text_columns(model: type[BaseModel]) -> set[str]:
     """Columns that hold free text (str or enum), the only ones a formula can hide in."""
     out = set()
     for name, f in model.model_fields.items():
-        base = _base_type(f.annotation)
+        base = base_type(f.annotation)
         if isinstance(base, type) and issubclass(base, (str, Enum)):
             out.add(name)
     return out
@@ -154,7 +149,7 @@ def write_excel_copies(out_dir: Path) -> list[Path]:
 # --- Data Package -----------------------------------------------------------------
 
 def _field_type(annotation) -> str:
-    base = _base_type(annotation)
+    base = base_type(annotation)
     if isinstance(base, type):
         if issubclass(base, bool):
             return "boolean"
@@ -181,7 +176,7 @@ def _constraints(name: str, f, primary: list[str]) -> dict:
     c: dict = {}
     if not _optional(f.annotation) or name in primary:
         c["required"] = True
-    base = _base_type(f.annotation)
+    base = base_type(f.annotation)
     if isinstance(base, type) and issubclass(base, Enum):
         c["enum"] = [m.value for m in base]
     for m in f.metadata:
@@ -210,7 +205,7 @@ def table_schema(table: str) -> dict:
             fd["description"] = f.description
         if fd["type"] == "date":
             fd["format"] = "default"  # ISO 8601
-        if fd["type"] == "number" and _base_type(f.annotation) is Decimal:
+        if fd["type"] == "number" and base_type(f.annotation) is Decimal:
             fd["bareNumber"] = True
         c = _constraints(name, f, primary)
         if c:
@@ -295,14 +290,14 @@ def write_datapackage(out_dir: Path) -> Path:
 # --- codebook ---------------------------------------------------------------------
 
 def _type_label(annotation) -> str:
-    base = _base_type(annotation)
+    base = base_type(annotation)
     t = {"integer": "integer", "number": "decimal" if base is Decimal else "number", "date": "date (ISO 8601)",
          "boolean": "boolean"}.get(_field_type(annotation), "text")
     return t + (" or null" if _optional(annotation) else "")
 
 
 def _allowed(f) -> str:
-    base = _base_type(f.annotation)
+    base = base_type(f.annotation)
     if isinstance(base, type) and issubclass(base, Enum):
         return ", ".join(f"`{m.value}`" for m in base)
     parts = []

@@ -27,14 +27,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-import typing
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Iterable
 
-from .models import RECORD_MODELS
+from .models import RECORD_MODELS, base_type
 from .publish import FOREIGN_KEYS, MODELS, PRIMARY_KEYS, iter_rows, read_header
 
 INDEXES: dict[str, list[tuple[str, ...]]] = {
@@ -59,8 +58,7 @@ class ExportError(Exception):
 
 
 def _sql_type(annotation) -> str:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    base = args[0] if args else annotation
+    base = base_type(annotation)
     if isinstance(base, type):
         if issubclass(base, Enum) or issubclass(base, str):
             return "TEXT"
