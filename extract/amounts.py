@@ -17,6 +17,7 @@ from .articles import Document
 from .models import Amount
 from .numbers import parse_digit_pair, parse_number
 from .rules import Match, RuleSet, invert_lexicon, load_ruleset, resolve_overlaps
+from .spans import boundary_after, boundary_before
 
 CLAUSE_END = ",，。；;！？!?、\n"
 SENTENCE_END = "。；;！？!?\n"
@@ -60,27 +61,15 @@ def lexicons(rs: RuleSet | None = None) -> AmountLexicons:
 
 
 def _clause_start(text: str, pos: int, floor: int = 0) -> int:
-    i = pos
-    floor = max(0, floor)
-    while i > floor and text[i - 1] not in CLAUSE_END:
-        i -= 1
-    return i
+    return boundary_before(text, pos, CLAUSE_END, floor)
 
 
 def _clause_end(text: str, pos: int, ceil: int | None = None) -> int:
-    i = pos
-    ceil = len(text) if ceil is None else min(ceil, len(text))
-    while i < ceil and text[i] not in CLAUSE_END:
-        i += 1
-    return i
+    return boundary_after(text, pos, CLAUSE_END, ceil)
 
 
 def _sentence_start(text: str, pos: int, floor: int = 0) -> int:
-    i = pos
-    floor = max(0, floor)
-    while i > floor and text[i - 1] not in SENTENCE_END:
-        i -= 1
-    return i
+    return boundary_before(text, pos, SENTENCE_END, floor)
 
 
 def _nearest_before(window: str, words: dict[str, str]) -> tuple[str, int] | None:

@@ -26,7 +26,7 @@ import regex
 
 from .articles import Document
 from .models import Amount, Project, Record
-from .spans import SpanIndex
+from .spans import SpanIndex, boundary_after, boundary_before
 from .rules import CompiledRule, Match, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?\n"
@@ -241,14 +241,8 @@ class Clauses:
         # A clause with no end in sight is cut MAX_CLAUSE_REACH characters from
         # the trigger, so a text without punctuation stays linear.
         ceil = len(self.shadow) if ceil is None else ceil
-        floor, ceil = max(floor, pos - MAX_CLAUSE_REACH), min(ceil, pos + MAX_CLAUSE_REACH)
-        s = pos
-        while s > floor and self.shadow[s - 1] not in CLAUSE_END:
-            s -= 1
-        e = pos
-        while e < ceil and self.shadow[e] not in CLAUSE_END:
-            e += 1
-        return s, e
+        return (boundary_before(self.shadow, pos, CLAUSE_END, max(floor, pos - MAX_CLAUSE_REACH)),
+                boundary_after(self.shadow, pos, CLAUSE_END, min(ceil, pos + MAX_CLAUSE_REACH)))
 
     def tokens(self, start: int, end: int) -> list[Tok]:
         key = start
@@ -702,9 +696,8 @@ def status_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str:
     if found:
         return found
     if not after.strip() and ce < len(sh) and sh[ce] in ",，":
-        ns, ne = ce + 1, ce + 1
-        while ne < len(sh) and sh[ne] not in CLAUSE_END:
-            ne += 1
+        ns = ce + 1
+        ne = boundary_after(sh, ns, CLAUSE_END, ns + MAX_CLAUSE_REACH)
         found = _first_status(sh[ns:ne], lx)
         if found == "planned":  # 打造…新地标: a purpose, not what happened to the project
             found = None

@@ -30,3 +30,23 @@ class SpanIndex:
         lo = bisect.bisect_left(self.starts, pos - reach)
         hi = bisect.bisect_right(self.starts, pos)
         return [r for r in self.records[lo:hi] if r.char_start <= pos < r.char_end]
+
+
+def boundary_before(text: str, pos: int, stops: str, floor: int = 0) -> int:
+    """Start of the stretch ending at *pos*: just after the nearest stop
+    character before it, but never before *floor* (walks stay bounded, so a
+    text without punctuation stays linear)."""
+    i, floor = pos, max(0, floor)
+    while i > floor and text[i - 1] not in stops:
+        i -= 1
+    return i
+
+
+def boundary_after(text: str, pos: int, stops: str, ceil: int | None = None) -> int:
+    """End of the stretch starting at *pos*: the nearest stop character at or
+    after it, but never past *ceil*."""
+    i = pos
+    ceil = len(text) if ceil is None else min(ceil, len(text))
+    while i < ceil and text[i] not in stops:
+        i += 1
+    return i

@@ -21,7 +21,7 @@ from .articles import Document
 from .dates import reference_date
 from .models import Amount, DateRef, Project, Record, Target
 from .numbers import parse_number
-from .spans import SpanIndex
+from .spans import SpanIndex, boundary_after, boundary_before
 from .rules import flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 SENTENCE_END = "。！？!?\n"
@@ -83,14 +83,8 @@ def lexicons() -> TargetLexicons:
 
 
 def _sentence_span(text: str, pos: int) -> tuple[int, int]:
-    floor, ceil = max(0, pos - MAX_SENTENCE_REACH), min(len(text), pos + MAX_SENTENCE_REACH)
-    s = pos
-    while s > floor and text[s - 1] not in SENTENCE_END:
-        s -= 1
-    e = pos
-    while e < ceil and text[e] not in SENTENCE_END:
-        e += 1
-    return s, e
+    return (boundary_before(text, pos, SENTENCE_END, pos - MAX_SENTENCE_REACH),
+            boundary_after(text, pos, SENTENCE_END, pos + MAX_SENTENCE_REACH))
 
 
 def has_cue(text: str, lx: TargetLexicons) -> bool:
