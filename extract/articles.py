@@ -8,14 +8,16 @@ become records.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
+from itertools import accumulate
 from datetime import date
 
 import regex
 
 from .rules import load_ruleset
 from .sentences import Sentences
-from .shadow import is_traditional, shadow
+from .shadow import is_traditional, shadow, shadow_and_script
 from .textio import RawArticle
 
 HEADER_LINES = 40  # the date line is looked for in the first lines only
@@ -46,11 +48,25 @@ class Layout:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        out.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
+    parts = text.split("\n")
+    starts = list(accumulate([len(p) + 1 for p in parts], initial=0))
+    return [(s, s + len(p)) for s, p in zip(starts, parts)]
+
+
+_TAIL_RX: dict[int, "regex.Pattern"] = {}
+
+
+def _tail_rx(rules) -> "regex.Pattern":
+    """One pattern for the first tail line: a line opening with a tail prefix
+    (来源:, 编辑:) or holding a tail marker (版权所有, 责任编辑)."""
+    rx = _TAIL_RX.get(id(rules))
+    if rx is None:
+        alt = lambda words: "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+        rx = regex.compile(r"(?m)^[^\S\n]*(?:" + alt(rules.lexicons.get("tail_prefixes", [])) + ")|"
+                           + alt(rules.lexicons.get("tail_markers", [])))
+        _TAIL_RX.clear()
+        _TAIL_RX[id(rules)] = rx
+    return rx
 
 
 def _safe_date(y: str | None, m: str | None, d: str | None) -> date | None:
@@ -131,6 +147,7 @@ def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
 def find_layout(raw: str, shadow_text: str) -> Layout:
     rules = load_ruleset("articles")
     lines = _lines(shadow_text)
+    line_starts = [s for s, _ in lines]
     lay = Layout(body_end=len(raw))
     date_line = None
     hit = _find_date_line(rules, shadow_text, lines)
@@ -173,15 +190,11 @@ def find_layout(raw: str, shadow_text: str) -> Layout:
         first += 1
     lay.body_start = lines[first][0] if first < len(lines) else len(raw)
     # … to the first tail line.
-    markers = rules.lexicons.get("tail_markers", [])
-    prefixes = tuple(rules.lexicons.get("tail_prefixes", []))
     end_idx = len(lines)
-    for j in range(first + 1, len(lines)):
-        s, e = lines[j]
-        line = shadow_text[s:e].strip()
-        if line.startswith(prefixes) or any(mk in line for mk in markers):
-            end_idx = j
-            break
+    if first + 1 < len(lines):
+        hit = _tail_rx(rules).search(shadow_text, lines[first + 1][0])
+        if hit:
+            end_idx = bisect.bisect_right(line_starts, hit.start()) - 1
     lay.body_end = lines[end_idx - 1][1] if end_idx > first else lay.body_start
     if lay.body_end < lay.body_start:
         lay.body_end = lay.body_start
@@ -220,11 +233,12 @@ class Document:
     sentences: Sentences
     layout: Layout
     raw_article: RawArticle | None = None
+    traditional: bool | None = None  # known from the shadow pass; computed on demand otherwise
 
     @classmethod
     def from_text(cls, raw: str, article_id: str = "-", raw_article: RawArticle | None = None) -> "Document":
-        sh = shadow(raw)
-        return cls(article_id, raw, sh, Sentences(raw), find_layout(raw, sh), raw_article)
+        sh, traditional = shadow_and_script(raw)
+        return cls(article_id, raw, sh, Sentences(raw), find_layout(raw, sh), raw_article, traditional)
 
     @classmethod
     def from_snippet(cls, raw: str, article_id: str = "snippet", published: date | None = None) -> "Document":
@@ -256,4 +270,6 @@ class Document:
 
     @property
     def script(self) -> str:
-        return "traditional" if is_traditional(self.raw) else "simplified"
+        if self.traditional is None:
+            self.traditional = is_traditional(self.raw)
+        return "traditional" if self.traditional else "simplified"

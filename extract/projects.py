@@ -51,6 +51,7 @@ _PLURAL = regex.compile(
     r"(?:(?:\d+|[一二两三四五六七八九十百千几数多]+)\s?[个项家所批座条类]|一批|一系列|若干|多个|各类|各项|这些|上述|等)$")
 
 _SCALE = regex.compile(r"(?:世界|万亿|千亿|百亿|国家|国际|全国|省|市)级$")
+_CONJ_SPLIT = regex.compile("[和及]")
 
 LOADS = 0  # how many times jieba's dictionary was loaded in this process (tests read it)
 
@@ -458,7 +459,7 @@ def is_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bool =
     stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
     if len(stem) < 2:
         return True
-    if any(part.startswith(lx.designation_prefixes) for part in regex.split("[和及]", stem)):
+    if any(part.startswith(lx.designation_prefixes) for part in _CONJ_SPLIT.split(stem)):
         return True
     if stem.endswith(lx.generic_stem_ends):
         return True

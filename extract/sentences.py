@@ -11,21 +11,27 @@ _END = regex.compile(r"(?:(?<!\d)。|。(?!\d))+|[！？；!?;]+|\n")
 
 
 class Sentences:
-    """Half-open sentence spans of a text, with lookup by offset."""
+    """Half-open sentence spans of a text, with lookup by offset.
+
+    Construction only records where the terminators are; a sentence is
+    trimmed when it is looked up (most are never asked for).
+    """
 
     def __init__(self, text: str):
-        spans: list[tuple[int, int]] = []
-        start = 0
-        for m in _END.finditer(text):
-            end = m.end() if m.group() != "\n" else m.start()
-            if text[start:end].strip():
-                spans.append(self._trim(text, start, end))
-            start = m.end()
-        if text[start:].strip():
-            spans.append(self._trim(text, start, len(text)))
         self.text = text
-        self.spans = spans
-        self._starts = [s for s, _ in spans]
+        marks = [m.span() for m in _END.finditer(text)]
+        # Segment k runs from _starts[k] to _ends[k]: a terminator belongs to
+        # the sentence it closes, a newline to none.
+        self._starts = [0] + [e for _, e in marks]
+        self._ends = [s if text[s] == "\n" else e for s, e in marks] + [len(text)]
+        self._spans: list[tuple[int, int]] | None = None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = [sp for sp in (self._trim(self.text, s, e) for s, e in zip(self._starts, self._ends))
+                           if sp[0] < sp[1]]
+        return self._spans
 
     @staticmethod
     def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -38,9 +44,12 @@ class Sentences:
     def span_at(self, offset: int) -> tuple[int, int]:
         """The sentence span that holds *offset* (or the nearest before it)."""
         i = bisect.bisect_right(self._starts, offset) - 1
-        if i < 0:
-            return (0, 0) if not self.spans else self.spans[0]
-        return self.spans[i]
+        while i >= 0:
+            s, e = self._trim(self.text, self._starts[i], self._ends[i])
+            if s < e and s <= offset:
+                return s, e
+            i -= 1
+        return (0, 0) if not self.spans else self.spans[0]
 
     def sentence_at(self, offset: int) -> str:
         s, e = self.span_at(offset)
