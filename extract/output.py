@@ -123,15 +123,22 @@ class TableWriter:
         self._buffered = 0
 
     def write(self, records: Iterable[BaseModel]) -> None:
-        for row in rows(records):
-            self._w.writerow([_cell(row[c]) for c in self.cols])
-            for c in self.schema.names:
-                v = row[c]
-                self._buf[c].append(v.value if isinstance(v, Enum) else v)
+        cols, bufs = self.cols, [self._buf[c] for c in self.cols]
+        lines = []
+        for r in records:
+            d = r.__dict__  # the validated field values (enums already stored as values)
+            vals = [d[c] for c in cols]
+            lines.append([v if type(v) is str else _cell(v) for v in vals])
+            for b, v in zip(bufs, vals):
+                b.append(v.value if isinstance(v, Enum) else v)
             self._buffered += 1
             self.count += 1
             if self._buffered >= self.batch:
+                self._w.writerows(lines)
+                lines = []
                 self._flush()
+                bufs = [self._buf[c] for c in cols]
+        self._w.writerows(lines)
 
     def _flush(self) -> None:
         if not self._buffered:

@@ -279,16 +279,18 @@ def run_all(raw_dir: str | Path, out_dir: str | Path,
                     continue
                 summary.articles += 1
                 summary.cached += cached
-                t0 = time.perf_counter()
+                tw = time.perf_counter()
                 writers["articles"].write([article])
                 for t in RECORD_MODELS:
                     writers[t].write(records.get(t, []))
-                _add_time("write", t0)
+                _add_time("write", tw)
         finally:
             for w in writers.values():
                 w.close()
         summary.counts = {t: w.count for t, w in writers.items()}
         for writer in POST_WRITERS:
+            tw = time.perf_counter()
             writer(tmp)
+            _add_time("derived", tw)
     summary.seconds = time.perf_counter() - t0
     return summary

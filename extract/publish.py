@@ -118,14 +118,25 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(INJECTION_PREFIXES) else cell
 
 
-def excel_rows(header: list[str], rows: Iterable[dict[str, str]], model: type[BaseModel] | None) -> Iterator[list[str]]:
+def excel_rows(header: list[str], rows: Iterable[list[str] | dict[str, str]],
+               model: type[BaseModel] | None) -> Iterator[list[str]]:
+    """CSV rows (lists aligned with *header*, or dicts) with every text cell neutralised."""
     # Numeric and date columns are validated numbers/dates: a leading "-" there is a sign,
     # and quoting it would turn -12.5 into text. Unknown extra columns count as text.
     known = set(model.model_fields) if model else set()
     texty = text_columns(model) if model else set()
-    safe = [c in known and c not in texty for c in header]
-    for r in rows:
-        yield [v if s else neutralise(v) for v, s in ((r.get(c) or "", s) for c, s in zip(header, safe))]
+    risky = [i for i, c in enumerate(header) if not (c in known and c not in texty)]
+    first = frozenset(p[0] for p in INJECTION_PREFIXES)
+    for row in rows:
+        if isinstance(row, dict):
+            row = [row.get(c) or "" for c in header]
+        elif len(row) < len(header):
+            row = row + [""] * (len(header) - len(row))
+        for i in risky:
+            v = row[i]
+            if v and v[0] in first:
+                row[i] = neutralise(v)
+        yield row
 
 
 def write_excel_copies(out_dir: Path) -> list[Path]:
@@ -134,14 +145,17 @@ def write_excel_copies(out_dir: Path) -> list[Path]:
     d.mkdir(exist_ok=True)
     written = []
     for table, model in MODELS.items():
-        if not (Path(out_dir) / f"{table}.csv").exists():
+        src = Path(out_dir) / f"{table}.csv"
+        if not src.exists():
             continue
-        header = read_header(out_dir, table)
         path = d / f"{table}.csv"
-        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        with open(src, encoding="utf-8", newline="") as fin, \
+                open(path, "w", encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(fin)
+            header = next(reader, [])
             w = csv.writer(f, lineterminator="\r\n")
             w.writerow(header)
-            w.writerows(excel_rows(header, iter_rows(out_dir, table), model))
+            w.writerows(excel_rows(header, reader, model))
         written.append(path)
     return written
 

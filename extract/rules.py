@@ -283,6 +283,12 @@ def rules_dir() -> Path:
     env = os.environ.get("EXTRACT_RULES")
     if env:
         return Path(env)
+    return _default_rules_dir()
+
+
+@lru_cache(maxsize=1)
+def _default_rules_dir() -> Path:
+    # Resolved once: extractors ask for their rule set on every article.
     return Path(__file__).resolve().parent.parent / "rules"
 
 
@@ -377,19 +383,45 @@ def expand_pieces(pattern: str, pieces: dict[str, "Piece"], _stack: tuple = ()) 
 
 def _compile(path: Path, text: str, loc: tuple, define: str, pattern: str, allow_empty: bool = False,
              pieces: dict | None = None):
-    try:
-        rx = regex.compile(define + pattern, FLAGS)  # the form as written, for error positions
-    except regex.error as e:
-        pos = f" at position {e.pos - len(define)} of the pattern" if e.pos is not None and e.pos >= len(define) else ""
-        raise _fail(path, text, loc, f"bad regex: {e.msg}{pos}") from None
+    """Compile a rule's pattern with its pieces expanded inline.
+
+    Only when that fails is the pattern compiled as written (after the
+    pieces' DEFINE block), to report the error at its position in the
+    pattern the author wrote.
+    """
+    rx = None
     if pieces is not None:
         try:
             rx = regex.compile(expand_pieces(pattern, pieces), FLAGS)
+        except regex.error:
+            rx = None
+    if rx is None:
+        try:
+            written = regex.compile(define + pattern, FLAGS)
         except regex.error as e:
-            raise _fail(path, text, loc, f"bad regex after expanding pieces: {e.msg}") from None
+            pos = f" at position {e.pos - len(define)} of the pattern" if e.pos is not None and e.pos >= len(define) else ""
+            raise _fail(path, text, loc, f"bad regex: {e.msg}{pos}") from None
+        if pieces is None:
+            rx = written
+        else:
+            try:
+                rx = regex.compile(expand_pieces(pattern, pieces), FLAGS)
+            except regex.error as e:
+                raise _fail(path, text, loc, f"bad regex after expanding pieces: {e.msg}") from None
     if not allow_empty and rx.search("") is not None:
         raise _fail(path, text, loc, "pattern can match the empty string")
     return rx
+
+
+def _check_pieces(path: Path, text: str, define: str, names) -> None:
+    """Every piece compiles: the whole DEFINE block at once, piece by piece
+    only to say which one is broken."""
+    try:
+        regex.compile(define + "(?!)", FLAGS)
+    except regex.error:
+        for name in names:
+            _compile(path, text, ("pieces", name), define, f"(?&{name})", allow_empty=True)
+        raise _fail(path, text, ("pieces",), "the pieces do not compile together")
 
 
 @lru_cache(maxsize=None)
@@ -399,8 +431,7 @@ def shared_pieces(directory: str) -> tuple[dict[str, Piece], str]:
         return {}, ""
     rf, text = _read(path)
     define = _define(rf.pieces)
-    for name, piece in rf.pieces.items():  # each piece must compile on its own
-        _compile(path, text, ("pieces", name), define, f"(?&{name})", allow_empty=True)
+    _check_pieces(path, text, define, rf.pieces)  # each piece must compile
     return rf.pieces, text
 
 
@@ -427,8 +458,7 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
                 raise _fail(path, text, ("pieces", pname, "words_from"), "lexicon has no words")
     pieces = {**shared, **rf.pieces}
     define = _define(pieces)
-    for pname in rf.pieces:
-        _compile(path, text, ("pieces", pname), define, f"(?&{pname})", allow_empty=True)
+    _check_pieces(path, text, define, rf.pieces)
     compiled: list[CompiledRule] = []
     seen: dict[str, int] = {}
     for i, rule in enumerate(rf.rules):
