@@ -21,12 +21,13 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
 from .articles import Document
 from .models import Amount, Project, Record
-from .spans import SpanIndex, boundary_after, boundary_before
+from .spans import SpanIndex, StopIndex, boundary_after, boundary_before
 from .rules import CompiledRule, Match, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?\n"
@@ -96,6 +97,11 @@ def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+def _longest_first(d: dict[str, str]) -> dict[str, str]:
+    """The same mapping, iterated longest word first (a stable sort: ties keep file order)."""
+    return dict(sorted(d.items(), key=lambda x: -len(x[0])))
+
+
 @lru_cache(maxsize=None)
 def lexicons() -> ProjectLexicons:
     lx = load_ruleset("projects").lexicons
@@ -135,8 +141,8 @@ def lexicons() -> ProjectLexicons:
         verb_adverbs=words("verb_adverbs"),
         status=status,
         status_rx=regex.compile(_alt(status)),
-        status_before=invert_lexicon(lx.get("status_before", {})),
-        status_head=invert_lexicon(lx.get("status_head", {})),
+        status_before=_longest_first(invert_lexicon(lx.get("status_before", {}))),
+        status_head=_longest_first(invert_lexicon(lx.get("status_head", {}))),
         prospective=words("prospective"),
         loc_after_rx=regex.compile(r"^\s*(?:已|已经|正式|成功|将|拟|均)?(?:" + _alt(words("location_verbs"))
                                    + r")(?:在|于)?(?P<place>[^,，。；;、\n的]{2,20})"),
@@ -147,8 +153,9 @@ def lexicons() -> ProjectLexicons:
 
 # ---------------------------------------------------------------- segmentation
 
-@dataclass(frozen=True)
-class Tok:
+class Tok(NamedTuple):
+    """A word of a clause with its part-of-speech flag and absolute span
+    (a tuple: clauses are segmented into thousands of these per article)."""
     word: str
     flag: str
     start: int
@@ -211,20 +218,22 @@ def tokenizer() -> _Segmenter:
 def segment(text: str, offset: int = 0) -> list[Tok]:
     """POS tokens of *text* with absolute offsets; adverb+verb tokens split (大力|支持)."""
     lx = lexicons()
+    initials = _adverb_initials(lx.verb_adverbs)
     out: list[Tok] = []
+    append = out.append
     pos = offset
     for w, f in tokenizer().pairs(text):
-        start, end = pos, pos + len(w)
-        pos = end
-        adverb = None
-        if len(w) > 2 and w[0] in _adverb_initials(lx.verb_adverbs):
+        end = pos + len(w)
+        if end - pos > 2 and w[0] in initials:
             adverb = next((a for a in lx.verb_adverbs if len(w) > len(a) + 1 and w.startswith(a)
                            and w[len(a):] in lx.verbs), None)
-        if adverb:
-            out.append(Tok(adverb, "d", start, start + len(adverb)))
-            out.append(Tok(w[len(adverb):], "v", start + len(adverb), end))
-        else:
-            out.append(Tok(w, f, start, end))
+            if adverb:
+                append(Tok(adverb, "d", pos, pos + len(adverb)))
+                append(Tok(w[len(adverb):], "v", pos + len(adverb), end))
+                pos = end
+                continue
+        append(Tok(w, f, pos, end))
+        pos = end
     return out
 
 
@@ -237,13 +246,14 @@ class Clauses:
     def __init__(self, shadow: str):
         self.shadow = shadow
         self._tokens: dict[int, list[Tok]] = {}
+        self._stops = StopIndex(shadow, CLAUSE_END)
 
     def bounds(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
         # A clause with no end in sight is cut MAX_CLAUSE_REACH characters from
         # the trigger, so a text without punctuation stays linear.
         ceil = len(self.shadow) if ceil is None else ceil
-        return (boundary_before(self.shadow, pos, CLAUSE_END, max(floor, pos - MAX_CLAUSE_REACH)),
-                boundary_after(self.shadow, pos, CLAUSE_END, min(ceil, pos + MAX_CLAUSE_REACH)))
+        return (self._stops.before(pos, max(floor, pos - MAX_CLAUSE_REACH)),
+                self._stops.after(pos, min(ceil, pos + MAX_CLAUSE_REACH)))
 
     def tokens(self, start: int, end: int) -> list[Tok]:
         key = start
@@ -629,10 +639,21 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
     return out
 
 
-def conjunct_candidates(doc: Document, m: Match, accepted: list[Candidate]) -> list[Candidate]:
+class _Accepted:
+    """The first pass's projects, looked up by where they end and start."""
+
+    def __init__(self, cands: list[Candidate]):
+        self.by_end: dict[int, Candidate] = {}
+        self.by_start: dict[int, Candidate] = {}
+        for c in cands:  # the first in order wins, as a scan would find it
+            self.by_end.setdefault(c.end, c)
+            self.by_start.setdefault(c.start, c)
+
+
+def conjunct_candidates(doc: Document, m: Match, accepted: _Accepted) -> list[Candidate]:
     s, e = m.start, m.end
     conj = s - 2  # 和 before the opening quote
-    left = next((c for c in accepted if c.end == conj), None)
+    left = accepted.by_end.get(conj)
     if left is None or not doc.in_scope(s, e):
         return []
     lx = lexicons()
@@ -642,10 +663,10 @@ def conjunct_candidates(doc: Document, m: Match, accepted: list[Candidate]) -> l
     return [Candidate(m.rule, s, e, kind, left.clause, before_end=left.before_end, after_start=e + 1)]
 
 
-def sibling_candidates(doc: Document, m: Match, accepted: list[Candidate]) -> list[Candidate]:
+def sibling_candidates(doc: Document, m: Match, accepted: _Accepted) -> list[Candidate]:
     s, e = m.start, m.end
-    left = next((c for c in accepted if c.end == s - 1), None)
-    right = next((c for c in accepted if c.start == e + 1), None)
+    left = accepted.by_end.get(s - 1)
+    right = accepted.by_start.get(e + 1)
     if left is None or right is None or not doc.in_scope(s, e):
         return []
     lx = lexicons()
@@ -676,7 +697,7 @@ def _first_status(window: str, lx: ProjectLexicons) -> str | None:
 
 def _last_status(window: str, lx: ProjectLexicons) -> str | None:
     stripped = window.rstrip()
-    for w, label in sorted(lx.status_before.items(), key=lambda x: -len(x[0])):
+    for w, label in lx.status_before.items():  # longest first
         if stripped.endswith(w):
             return label
     ms = list(lx.status_rx.finditer(window))
@@ -689,9 +710,10 @@ def status_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str:
         found = _first_status(sh[c.own_prefix[0]:c.own_prefix[1]], lx)
         if found:
             return found
-    for w, label in sorted(lx.status_head.items(), key=lambda x: -len(x[0])):
-        if w in c.head:
-            return label
+    if c.head:
+        for w, label in lx.status_head.items():  # longest first
+            if w in c.head:
+                return label
     after = sh[c.after_start:ce] if c.after_start <= ce else ""
     found = _first_status(after, lx) or _last_status(sh[cs:c.before_end], lx)
     if found:
@@ -786,10 +808,15 @@ def find(doc: Document) -> list[Candidate]:
             else:
                 later.append(m)
     # A suffix inside a list head (等楼宇类数字经济项目) names the list, not a project.
-    first = [c for c in first if c.rule.id != "project.suffix_name"
-             or not any(hs < c.end and c.start < he for hs, he in heads)]
+    if heads:
+        first = [c for c in first if c.rule.id != "project.suffix_name"
+                 or not any(hs < c.end and c.start < he for hs, he in heads)]
     kept = _resolve(first)
-    extra = [c for m in later if m.rule.id in SECOND_PASS for c in SECOND_PASS[m.rule.id](doc, m, kept)]
+    later = [m for m in later if m.rule.id in SECOND_PASS]
+    if not later:
+        return kept
+    index = _Accepted(kept)
+    extra = [c for m in later for c in SECOND_PASS[m.rule.id](doc, m, index)]
     return _resolve(kept + extra) if extra else kept
 
 

@@ -73,3 +73,28 @@ def test_decode_utf8_bom_gb18030_big5():
 def test_decode_rejects_bad_bytes(data, message):
     with pytest.raises(ArticleError, match=message):
         decode(data)
+
+
+# --- StopIndex: the bisecting form of boundary_before / boundary_after --------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from extract.spans import StopIndex, boundary_after, boundary_before  # noqa: E402
+
+_STOPS = ",，。\n"
+
+
+@given(st.text(alphabet="ab,，\n。x亿", max_size=40), st.integers(-5, 45), st.integers(-5, 50))
+def test_stop_index_agrees_with_the_walks(text, pos, limit):
+    pos = max(0, min(pos, len(text)))
+    idx = StopIndex(text, _STOPS)
+    assert idx.before(pos, limit) == boundary_before(text, pos, _STOPS, limit)
+    assert idx.after(pos, limit) == boundary_after(text, pos, _STOPS, limit)
+    assert idx.after(pos) == boundary_after(text, pos, _STOPS)
+
+
+@given(st.text(max_size=60) | st.text(alphabet="萬億元投資發展汽車國產１２３．％　，。", max_size=60))
+def test_vectorised_shadow_equals_the_table(text):
+    from extract.shadow import _table, shadow_and_script
+    sh, _ = shadow_and_script(text)
+    assert sh == text.translate(_table())
