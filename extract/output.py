@@ -110,7 +110,8 @@ class TableWriter:
     """Streams one table to CSV and Parquet: rows are written as they come,
     Parquet in row groups, so memory does not grow with the corpus."""
 
-    def __init__(self, directory: Path, name: str, model: type[BaseModel], batch: int = 2000):
+    def __init__(self, directory: Path, name: str, model: type[BaseModel], batch: int = 2000,
+                 excel: bool = False):
         self.name, self.model, self.batch = name, model, batch
         self.schema = arrow_schema(model)
         self.cols = columns(model)
@@ -118,6 +119,18 @@ class TableWriter:
         self._csv = open(Path(directory) / f"{name}.csv", "w", encoding="utf-8", newline="")
         self._w = csv.writer(self._csv, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self._w.writerow(self.cols)
+        self._xl = None
+        if excel:  # the spreadsheet copy, written in the same pass (see publish.write_excel_copies)
+            from .publish import EXCEL_DIR, INJECTION_PREFIXES, text_columns
+
+            xd = Path(directory) / EXCEL_DIR
+            xd.mkdir(exist_ok=True)
+            self._xl_file = open(xd / f"{name}.csv", "w", encoding="utf-8-sig", newline="")
+            self._xl = csv.writer(self._xl_file, lineterminator="\r\n")
+            self._xl.writerow(self.cols)
+            texty = text_columns(model)
+            self._risky = [i for i, c in enumerate(self.cols) if c in texty]
+            self._formula_starts = frozenset(p[0] for p in INJECTION_PREFIXES)
         self._pq = pq.ParquetWriter(Path(directory) / f"{name}.parquet", self.schema)
         self._buf: dict[str, list] = {c: [] for c in self.schema.names}
         self._buffered = 0
@@ -134,11 +147,23 @@ class TableWriter:
             self._buffered += 1
             self.count += 1
             if self._buffered >= self.batch:
-                self._w.writerows(lines)
+                self._write_lines(lines)
                 lines = []
                 self._flush()
                 bufs = [self._buf[c] for c in cols]
+        self._write_lines(lines)
+
+    def _write_lines(self, lines: list[list[str]]) -> None:
         self._w.writerows(lines)
+        if self._xl is None:
+            return
+        risky, starts = self._risky, self._formula_starts
+        for line in lines:
+            for i in risky:
+                v = line[i]
+                if v and v[0] in starts:
+                    line[i] = "'" + v  # the CSV line is already written: the list is free to change
+        self._xl.writerows(lines)
 
     def _flush(self) -> None:
         if not self._buffered:
@@ -155,6 +180,8 @@ class TableWriter:
             self._pq.write_table(self.schema.empty_table())
         self._pq.close()
         self._csv.close()
+        if self._xl is not None:
+            self._xl_file.close()
 
 
 def write_table(directory: Path, name: str, model: type[BaseModel], records: list[BaseModel]) -> None:

@@ -268,8 +268,8 @@ def run_all(raw_dir: str | Path, out_dir: str | Path,
     else:
         raise ArticleError(f"unknown engine {engine!r}: use local or dask")
     with atomic_directory(Path(out_dir)) as tmp:
-        writers = {"articles": TableWriter(tmp, "articles", Article)}
-        writers.update({t: TableWriter(tmp, t, m) for t, m in RECORD_MODELS.items()})
+        writers = {"articles": TableWriter(tmp, "articles", Article, excel=True)}
+        writers.update({t: TableWriter(tmp, t, m, excel=True) for t, m in RECORD_MODELS.items()})
         try:
             for i, (where, article, records, problems, cached) in enumerate(outcomes, 1):
                 if progress:

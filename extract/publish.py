@@ -139,16 +139,20 @@ def excel_rows(header: list[str], rows: Iterable[list[str] | dict[str, str]],
         yield row
 
 
-def write_excel_copies(out_dir: Path) -> list[Path]:
-    """``excel/<table>.csv``: UTF-8 with BOM, CRLF, text cells neutralised."""
+def write_excel_copies(out_dir: Path, missing_only: bool = False) -> list[Path]:
+    """``excel/<table>.csv``: UTF-8 with BOM, CRLF, text cells neutralised.
+
+    The pipeline's table writers make these copies as they go; with
+    *missing_only* only the tables without one are copied here.
+    """
     d = Path(out_dir) / EXCEL_DIR
     d.mkdir(exist_ok=True)
     written = []
     for table, model in MODELS.items():
         src = Path(out_dir) / f"{table}.csv"
-        if not src.exists():
-            continue
         path = d / f"{table}.csv"
+        if not src.exists() or (missing_only and path.exists()):
+            continue
         with open(src, encoding="utf-8", newline="") as fin, \
                 open(path, "w", encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(fin)
@@ -326,6 +330,19 @@ def _allowed(f) -> str:
     return "; ".join(parts)
 
 
+def _row_count(out_dir: Path, table: str) -> int:
+    """Rows of a table: from its Parquet footer when there is one, else by reading the CSV."""
+    pq_path = out_dir / f"{table}.parquet"
+    if pq_path.exists():
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.ParquetFile(pq_path).metadata.num_rows
+        except Exception:  # noqa: BLE001 - an unreadable footer: count the CSV instead
+            pass
+    return sum(1 for _ in iter_rows(out_dir, table))
+
+
 def codebook(out_dir: Path | None = None) -> str:
     """The codebook (Markdown) for the tables, with row counts when *out_dir* is given."""
     from . import __version__
@@ -350,7 +367,7 @@ def codebook(out_dir: Path | None = None) -> str:
     for table, model in MODELS.items():
         n = ""
         if out_dir is not None and (Path(out_dir) / f"{table}.csv").exists():
-            n = f" — {sum(1 for _ in iter_rows(Path(out_dir), table))} row(s)"
+            n = f" — {_row_count(Path(out_dir), table)} row(s)"
         lines += [f"## {table}{n}", "", TABLE_DESCRIPTIONS[table], "",
                   f"Primary key: `{', '.join(PRIMARY_KEYS[table])}`."]
         for col, other, ocol in FOREIGN_KEYS.get(table, []):
@@ -376,7 +393,7 @@ def write_revisions(out_dir: Path) -> int:
     from .output import TableWriter
     from .revisions import revisions_from_parquet
 
-    w = TableWriter(Path(out_dir), "target_revisions", TargetRevision)
+    w = TableWriter(Path(out_dir), "target_revisions", TargetRevision, excel=True)
     try:
         w.write(revisions_from_parquet(Path(out_dir) / "targets.parquet"))
     finally:
@@ -393,7 +410,7 @@ def write_derived_outputs(out_dir: Path, tables: dict[str, list] | None = None) 
     out_dir = Path(out_dir)
     try:
         write_revisions(out_dir)
-        write_excel_copies(out_dir)
+        write_excel_copies(out_dir, missing_only=True)
         write_datapackage(out_dir)
         write_codebook(out_dir)
     except (OSError, ValueError, KeyError, ValidationError, csv.Error) as e:
