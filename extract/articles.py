@@ -261,9 +261,14 @@ class Document:
         return out
 
     def in_scope(self, start: int, end: int) -> bool:
-        if any(s <= start and end <= e for s, e in self.layout.excluded):
-            return False
-        return any(s <= start and end <= e for s, e in self.scopes())
+        for s, e in self.layout.excluded:
+            if s <= start and end <= e:
+                return False
+        lay = self.layout
+        if lay.body_start <= start and end <= lay.body_end:
+            return True
+        ts = lay.title_span
+        return bool(ts and ts[1] <= lay.body_start and ts[0] <= start and end <= ts[1])
 
     def sentence_at(self, offset: int) -> str:
         return self.sentences.sentence_at(offset)

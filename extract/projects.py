@@ -232,9 +232,12 @@ def segment(text: str, offset: int = 0) -> list[Tok]:
                 append(Tok(w[len(adverb):], "v", pos + len(adverb), end))
                 pos = end
                 continue
-        append(Tok(w, f, pos, end))
+        append(_new_tuple(Tok, (w, f, pos, end)))  # Tok(w, f, pos, end) without the keyword wrapper
         pos = end
     return out
+
+
+_new_tuple = tuple.__new__
 
 
 MAX_CLAUSE_REACH = 80
