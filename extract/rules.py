@@ -29,6 +29,7 @@ longest; on equal length the leftmost; then the rule listed first.
 from __future__ import annotations
 
 import bisect
+import re as _stdlib_re
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -424,6 +425,36 @@ def _check_pieces(path: Path, text: str, define: str, names) -> None:
         raise _fail(path, text, ("pieces",), "the pieces do not compile together")
 
 
+def _fast_trigger(source: str):
+    """The trigger compiled by the standard library's ``re`` when it can be.
+
+    A trigger is scanned over every whole article. For one flat word list
+    (a single piece, or words and classes without groups) ``re`` scans up to
+    three times faster than ``regex``; for alternations of groups it is
+    slower, so only flat triggers (_FLAT_TRIGGER) come here. A trigger ``re``
+    cannot compile, or one with ``regex``-only syntax, stays with ``regex``;
+    the test suite checks that both find the same hits.
+    """
+    import warnings
+
+    if _REGEX_ONLY.search(source):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # re warns (FutureWarning) where it reads a set differently
+        try:
+            return _stdlib_re.compile(source, _stdlib_re.VERBOSE)
+        except (_stdlib_re.error, ValueError, Warning):
+            return None
+
+
+# A trigger that is one piece, or has no group at all.
+_FLAT_TRIGGER = regex.compile(r"^\s*(?:\(\?&\w+\)|[^()]*)\s*$")
+
+# Syntax that means something else (or nothing) to re: Unicode properties,
+# POSIX classes, word-boundary escapes, branch reset, atomic groups, flags.
+_REGEX_ONLY = regex.compile(r"\\[pPNXmMGLhHKV]|\[\[:|\(\?[|>&(V]")
+
+
 @lru_cache(maxsize=None)
 def shared_pieces(directory: str) -> tuple[dict[str, Piece], str]:
     path = Path(directory) / "pieces.yaml"
@@ -469,6 +500,8 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
         trig = None
         if rule.trigger is not None:
             trig = _compile(path, text, ("rules", i, "trigger"), define, rule.trigger, pieces=pieces)
+            if _FLAT_TRIGGER.match(rule.trigger):
+                trig = _fast_trigger(expand_pieces(rule.trigger, pieces)) or trig
         compiled.append(CompiledRule(rule, rx, i, str(path), trig))
     return RuleSet(name, path, compiled, rf.lexicons, pieces, define)
 

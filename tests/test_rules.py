@@ -206,3 +206,14 @@ def test_trigger_windows_lose_no_match(ruleset, rule):
     for text in _texts():
         windowed = {(m.start, m.end) for m in single.find(text)}
         assert _full_scan(rule, text) <= windowed, text[:80]
+
+
+@pytest.mark.parametrize("ruleset,rule", [p for p in _all_rules() if p.values[1].trigger is not None])
+def test_fast_trigger_finds_what_regex_finds(ruleset, rule):
+    """A trigger compiled by ``re`` for speed hits exactly where ``regex`` would."""
+    import regex
+
+    from extract.rules import FLAGS, expand_pieces
+    reference = regex.compile(expand_pieces(rule.rule.trigger, ruleset.pieces), FLAGS)
+    for text in _texts():  # the seeds and every rule example
+        assert [m.span() for m in rule.trigger.finditer(text)] == [m.span() for m in reference.finditer(text)]
