@@ -38,7 +38,7 @@ import regex
 from .articles import Document
 from .models import DateRef, Record
 from .numbers import parse_number
-from .rules import Match, RuleSet, load_ruleset, resolve_overlaps
+from .rules import Match, RuleError, RuleSet, load_ruleset, resolve_overlaps
 from .shadow import shadow
 
 PUBLISHED_RULE = "date.published"
@@ -377,11 +377,9 @@ def resolve(m: Match, ctx: Context, lx: DateLexicons | None = None) -> Resolved 
 # ---------------------------------------------------------------- extraction
 
 class _Prefiltered:
-    """A rule's regex that scans a window only when the window holds one of
-    the characters every match of the rule consumes (``attrs.holds``): a
-    window without them can hold no match, so skipping it changes nothing.
-    The class is plain characters, so the standard library's ``re`` (faster
-    at a bare class) reads it exactly as ``regex`` would."""
+    """A rule's regex that scans a window only when the window holds what
+    every match of the rule contains (``attrs.holds``): a window without it
+    can hold no match, so skipping it changes nothing."""
 
     __slots__ = ("rx", "holds", "groupindex")
 
@@ -398,6 +396,14 @@ class _Prefiltered:
 
 
 _PREFILTERED: dict[int, tuple[RuleSet, RuleSet]] = {}
+# Plain characters and classes of them, all non-ASCII but a leading - and
+# a single ~: the standard library's re, faster at these, reads them exactly
+# as regex does.
+_PLAIN_HOLDS = regex.compile(r"(?:\[-?(?:[^\x00-\x7f]|~(?!~))+\]|[^\x00-\x7f])+")
+
+
+def _compile_holds(pattern: str):
+    return re.compile(pattern) if _PLAIN_HOLDS.fullmatch(pattern) else regex.compile(pattern)
 
 
 def _ruleset(rs: RuleSet) -> RuleSet:
@@ -409,7 +415,14 @@ def _ruleset(rs: RuleSet) -> RuleSet:
     rules = []
     for cr in rs.rules:
         holds = cr.attrs.get("holds")
-        rules.append(replace(cr, regex=_Prefiltered(cr.regex, re.compile(holds))) if holds else cr)
+        if not holds:
+            rules.append(cr)
+            continue
+        rx = _compile_holds(holds)
+        for ex in cr.rule.examples.positive:  # a cheap guard against a holds that is not held
+            if not rx.search(shadow(ex.match)):
+                raise RuleError(f"{cr.source}: {cr.id}: attrs.holds {holds!r} is not in the example {ex.match!r}")
+        rules.append(replace(cr, regex=_Prefiltered(cr.regex, rx)))
     derived = replace(rs, rules=rules)
     _PREFILTERED[id(rs)] = (rs, derived)
     return derived
