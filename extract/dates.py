@@ -245,10 +245,20 @@ def _numeric_date(text: str) -> date | None:
     return _day(*map(int, parts)) if len(parts) == 3 else None
 
 
-def resolve(m: Match, ctx: Context, lx: DateLexicons | None = None) -> Resolved | None:
-    """Start, end, kind and reference of one match; None when it cannot be resolved."""
+def _groupdict(m: Match) -> dict[str, str | None]:
+    """Every named group of a match at once (one call instead of one per group)."""
+    rm = m._m
+    if rm is not None and m._groups is None:
+        return rm.groupdict()
+    return {k: v[2] for k, v in m.groups.items()}
+
+
+def resolve(m: Match, ctx: Context, lx: DateLexicons | None = None,
+            groups: dict[str, str | None] | None = None) -> Resolved | None:
+    """Start, end, kind and reference of one match; None when it cannot be resolved.
+    *groups* is the match's groupdict when the caller already has it."""
     lx = lx or lexicons()
-    g = m.group
+    g = (groups if groups is not None else _groupdict(m)).get
     kind = m.rule.attrs.get("kind", "absolute")
     ref_used: date | None = None
 
@@ -437,12 +447,15 @@ def find(doc: Document) -> list[Match]:
     return resolve_overlaps(found)
 
 
-def _is_review(doc: Document, matches: list[Match], ref: date | None, lx: DateLexicons) -> bool:
+def _is_review(doc: Document, matches: list[Match], ref: date | None, lx: DateLexicons,
+               groups: list[dict[str, str | None]] | None = None) -> bool:
     """A year-end review: published early in the year, about the year before."""
     if ref is None or ref.month not in lx.review_months:
         return False
-    years = Counter(_year(m.group("y"), ref) for m in matches if m.group("y"))
-    years.update(d.year for m in matches if m.group("ymd") and (d := _numeric_date(m.group("ymd"))))
+    if groups is None:
+        groups = [_groupdict(m) for m in matches]
+    years = Counter(_year(g["y"], ref) for g in groups if g.get("y"))
+    years.update(d.year for g in groups if g.get("ymd") and (d := _numeric_date(g["ymd"])))
     prev = years.get(ref.year - 1, 0)
     return prev >= lx.review_min_mentions and prev > years.get(ref.year, 0)
 
@@ -469,8 +482,9 @@ def extract_dates(doc: Document, found: dict[str, list[Record]] | None = None) -
     ref = reference_date(doc)
     day_grain = ref is not None and (lay.date_grain or "day") == "day"
     matches = find(doc)
+    groups = [_groupdict(m) for m in matches]
     ctx = Context(ref, day_grain, shadow=doc.shadow)
-    ctx.review = day_grain and _is_review(doc, matches, ref, lx)
+    ctx.review = day_grain and _is_review(doc, matches, ref, lx, groups)
 
     out: list[tuple[int, int, str, Resolved]] = []
     if lay.date_span and lay.published and lay.date_span[1] > lay.date_span[0]:
@@ -479,17 +493,19 @@ def extract_dates(doc: Document, found: dict[str, list[Record]] | None = None) -
     # In a bare snippet with a publication date, the date-line-shaped date is its date line.
     snippet_date_line = lay.date_span is None and lay.date_source == "header"
 
-    pending: list[Match] = []
-    joints = [m for m in matches if m.rule.attrs.get("joins_dates")]
-    for m in matches:
+    pending: list[tuple[Match, dict]] = []
+    joints = []
+    date_span = tuple(lay.date_span) if lay.date_span else None
+    for m, gd in zip(matches, groups):
         if m.rule.attrs.get("joins_dates"):
+            joints.append(m)
             continue
-        if m.rule.id == PUBLISHED_RULE and lay.date_span and (m.start, m.end) == tuple(lay.date_span):
+        if date_span and (m.start, m.end) == date_span and m.rule.id == PUBLISHED_RULE:
             continue
-        if m.group("rd"):
-            pending.append(m)  # 今天 waits for the event day
+        if gd.get("rd"):
+            pending.append((m, gd))  # 今天 waits for the event day
             continue
-        r = resolve(m, ctx, lx)
+        r = resolve(m, ctx, lx, gd)
         if r is None:
             continue
         if r.kind == "published" and not snippet_date_line:
@@ -497,8 +513,8 @@ def extract_dates(doc: Document, found: dict[str, list[Record]] | None = None) -
         out.append((m.start, m.end, m.rule.id, r))
     if pending and day_grain and ref is not None:
         ctx.event_day = _event_day([r for *_, r in out], ref, lx.event_day_window)
-        for m in pending:
-            r = resolve(m, ctx, lx)
+        for m, gd in pending:
+            r = resolve(m, ctx, lx, gd)
             if r is not None:
                 out.append((m.start, m.end, m.rule.id, r))
     out.sort(key=lambda x: (x[0], x[1]))
