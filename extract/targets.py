@@ -41,6 +41,7 @@ class TargetLexicons:
     alias: dict[str, str]
     alias_rx: object
     subject_rx: object
+    suffix_rx: object
     generic: frozenset[str]
     left_trim: tuple[str, ...]
     cut_after: tuple[str, ...]
@@ -70,7 +71,8 @@ def lexicons() -> TargetLexicons:
         next_year=tuple(lx.get("next_year", [])),
         alias=alias,
         alias_rx=regex.compile("|".join(map(regex.escape, alias_words))) if alias_words else None,
-        subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?(?:" + "|".join(map(regex.escape, suffixes)) + ")(?![\\p{Han}]{0,1}[区市])") if suffixes else None,
+        subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?" + _suffix_source(suffixes)) if suffixes else None,
+        suffix_rx=regex.compile(_suffix_source(suffixes)) if suffixes else None,
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
         cut_after=tuple(flatten_words(lx.get("subject_cut_after", list("的和与及、")))),
@@ -80,6 +82,43 @@ def lexicons() -> TargetLexicons:
         bound_before=invert_lexicon(bounds["bound_before"]),
         bound_after=invert_lexicon(bounds["bound_after"]),
     )
+
+
+def _suffix_source(suffixes: list[str]) -> str:
+    """A subject suffix (区, 集团…) not running on into a place name."""
+    return "(?:" + "|".join(map(regex.escape, suffixes)) + ")(?![\\p{Han}]{0,1}[区市])"
+
+
+# The run of name characters (at most 14, as in subject_rx) that ends at a
+# position, found by matching backwards from it.
+_NAME_RUN_BACK = regex.compile(r"(?r)[\p{Han}A-Za-z0-9]{1,14}")
+
+
+def _subject_matches(shadow: str, start: int, end: int, lx: "TargetLexicons"):
+    """The matches of subject_rx.finditer(shadow, start, end), found from
+    the suffixes instead of trying the lazy name run at every position.
+
+    subject_rx matches at q with the first position p in q+1..q+14 (name
+    characters all the way) where a suffix matches. So from the scan
+    position cur, the next match uses the first suffix position p > cur
+    whose name run reaches back to cur or to p-14, and starts where that
+    run starts; subject_rx.match there gives the very match finditer would.
+    """
+    rx = lx.subject_rx
+    cur = start
+    for pm in lx.suffix_rx.finditer(shadow, start + 1, end, overlapped=True):
+        p = pm.start()
+        if p <= cur:
+            continue
+        run = _NAME_RUN_BACK.match(shadow, max(cur, p - 14), p)
+        if run is None:
+            continue
+        m = rx.match(shadow, run.start(), end)
+        if m is None:  # cannot happen (see above); stay exact whatever the pattern
+            yield from rx.finditer(shadow, cur, end)
+            return
+        yield m
+        cur = m.end()
 
 
 def _sentence_span(text: str, pos: int) -> tuple[int, int]:
@@ -169,7 +208,7 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
                 out.append((s, e, lx.alias.get(name, name)))
                 taken.append((s, e))
     if lx.subject_rx is not None:
-        for m in lx.subject_rx.finditer(shadow, start, end):
+        for m in _subject_matches(shadow, start, end, lx):
             cut = after_dates(m.start(), m.end())
             name = _trim_subject(shadow[cut:m.end()], lx)
             s = m.end() - len(name)
