@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+import re
 
 import regex
 
@@ -48,6 +49,7 @@ class TargetLexicons:
     topic_rx: object
     bound_before: dict[str, str]
     bound_after: dict[str, str]
+    bound_before_longest: tuple[tuple[str, str], ...]  # bound_before items, longest word first
 
 
 @lru_cache(maxsize=None)
@@ -76,11 +78,12 @@ def lexicons() -> TargetLexicons:
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
         cut_after=tuple(flatten_words(lx.get("subject_cut_after", list("的和与及、")))),
-        topic_rx=regex.compile(r"(?:^|(?<=[,，。；;!?！？\n]))\s*(?P<topic>[\p{Han}A-Za-z0-9]{2,8}?)(?:"
+        topic_rx=regex.compile(r"(?:^|(?<=" + _TOPIC_LEAD + r"))\s*(?P<topic>[\p{Han}A-Za-z0-9]{2,8}?)(?:"
                                + "|".join(map(regex.escape, sorted(lx.get("topic_verbs", []), key=len, reverse=True)))
                                + ")") if lx.get("topic_verbs") else None,
         bound_before=invert_lexicon(bounds["bound_before"]),
         bound_after=invert_lexicon(bounds["bound_after"]),
+        bound_before_longest=tuple(sorted(invert_lexicon(bounds["bound_before"]).items(), key=lambda kv: -len(kv[0]))),
     )
 
 
@@ -121,9 +124,46 @@ def _subject_matches(shadow: str, start: int, end: int, lx: "TargetLexicons"):
         cur = m.end()
 
 
+_SENTENCE_END_RX = re.compile("[" + re.escape(SENTENCE_END) + "]")
+
+
+# Where topic_rx can start: the text's start or just after one of these.
+_TOPIC_LEAD = "[,，。；;!?！？\\n]"
+_TOPIC_LEAD_RX = re.compile(_TOPIC_LEAD)
+
+
+def _topic_matches(shadow: str, start: int, end: int, lx: "TargetLexicons"):
+    """The matches of topic_rx.finditer(shadow, start, end), tried only
+    where topic_rx can start (the text's start or after a clause mark)
+    instead of at every position."""
+    rx = lx.topic_rx
+    cur = start
+    if start == 0 or _TOPIC_LEAD_RX.match(shadow, start - 1):
+        m = rx.match(shadow, start, end)
+        if m is not None:
+            yield m
+            cur = m.end()
+    for lead in _TOPIC_LEAD_RX.finditer(shadow, start, end):
+        q = lead.end()
+        if q < cur:
+            continue
+        m = rx.match(shadow, q, end)
+        if m is not None:
+            yield m
+            cur = m.end()
+
+
 def _sentence_span(text: str, pos: int) -> tuple[int, int]:
-    return (boundary_before(text, pos, SENTENCE_END, pos - MAX_SENTENCE_REACH),
-            boundary_after(text, pos, SENTENCE_END, pos + MAX_SENTENCE_REACH))
+    """(boundary_before(text, pos, SENTENCE_END, pos - MAX_SENTENCE_REACH),
+    boundary_after(text, pos, SENTENCE_END, pos + MAX_SENTENCE_REACH)), with
+    the two walks done by str.rfind and one compiled search."""
+    floor = max(0, pos - MAX_SENTENCE_REACH)
+    last = max(text.rfind(c, floor, pos) for c in SENTENCE_END) if pos > floor else -1
+    start = last + 1 if last >= 0 else (floor if pos > floor else pos)
+    ceil = min(pos + MAX_SENTENCE_REACH, len(text))
+    hit = _SENTENCE_END_RX.search(text, pos, ceil) if pos < ceil else None
+    end = hit.start() if hit else max(pos, ceil)
+    return start, end
 
 
 def has_cue(text: str, lx: TargetLexicons) -> bool:
@@ -199,7 +239,7 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
         return s
 
     if lx.topic_rx is not None:
-        for m in lx.topic_rx.finditer(shadow, start, end):
+        for m in _topic_matches(shadow, start, end, lx):
             s, e = after_dates(m.start("topic"), m.end("topic")), m.end("topic")
             name = _trim_subject(shadow[s:e], lx)
             s = e - len(name)
@@ -248,7 +288,7 @@ def _vehicle_value(m, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str]
         return None
     mid = m.group("mid") or ""
     bound = "exact"
-    for w, b in sorted(lx.bound_before.items(), key=lambda kv: -len(kv[0])):
+    for w, b in lx.bound_before_longest:
         if mid.endswith(w):
             bound = b
             break
@@ -262,14 +302,16 @@ def _vehicle_value(m, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str]
 def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Target]:
     rs = load_ruleset("targets")
     lx = lexicons()
-    amounts = SpanIndex(found.get("amounts", []))
-    projects = SpanIndex(found.get("projects", []))
-    dates = SpanIndex(found.get("dates", []))
-    ref = reference_date(doc)
     matches = []
     for s, e in doc.scopes():
         matches += [m for m in rs.find(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
     out: list[Target] = []
+    if not matches:  # most articles: no need to index the records found so far
+        return out
+    amounts = SpanIndex(found.get("amounts", []))
+    projects = SpanIndex(found.get("projects", []))
+    dates = SpanIndex(found.get("dates", []))
+    ref = reference_date(doc)
     previous_metric: dict[tuple[int, int], tuple[str, str]] = {}  # sentence → last (metric, metric_text)
     for m in resolve_overlaps(matches):
         sent = _sentence_span(doc.shadow, m.start)
