@@ -50,6 +50,8 @@ class TargetLexicons:
     bound_before: dict[str, str]
     bound_after: dict[str, str]
     bound_before_longest: tuple[tuple[str, str], ...]  # bound_before items, longest word first
+    metric_rx: object    # any metric word (a topic naming one is no subject)
+    cut_rx: object       # any cut_after word
 
 
 @lru_cache(maxsize=None)
@@ -59,31 +61,38 @@ def lexicons() -> TargetLexicons:
     bounds = load_ruleset("amounts").lexicons
     cues = sorted(lx["cues"], key=len, reverse=True)
     not_cues = sorted(lx.get("not_cues", []), key=len, reverse=True)
-    cue_rx = regex.compile("(?:" + "|".join(map(regex.escape, not_cues + cues)) + ")") if cues else None
+    # Word lists (literal alternations) go to the standard library's re: the
+    # same leftmost-first reading as regex, and faster.
+    cue_rx = re.compile("(?:" + "|".join(map(re.escape, not_cues + cues)) + ")") if cues else None
     aliases = lx.get("subject_aliases", {})
     alias = {a: canon for canon, names in aliases.items() for a in [canon, *names]}
     alias_words = sorted(alias, key=len, reverse=True)
     suffixes = sorted(lx.get("subject_suffixes", []), key=len, reverse=True)
+    metric = {**invert_lexicon(lx["vehicle_metrics"]), **invert_lexicon(lx["money_metrics"])}
+    metric_words = sorted(metric, key=len, reverse=True)
+    cut_after = tuple(flatten_words(lx.get("subject_cut_after", list("的和与及、"))))
     return TargetLexicons(
-        metric={**invert_lexicon(lx["vehicle_metrics"]), **invert_lexicon(lx["money_metrics"])},
+        metric=metric,
         cues=(cue_rx, frozenset(not_cues)),
         cues_after=tuple(lx.get("cues_after", [])),
         cue_after_window=int(lx.get("cue_after_window", 12)),
         this_year=tuple(lx.get("this_year", [])),
         next_year=tuple(lx.get("next_year", [])),
         alias=alias,
-        alias_rx=regex.compile("|".join(map(regex.escape, alias_words))) if alias_words else None,
+        alias_rx=re.compile("|".join(map(re.escape, alias_words))) if alias_words else None,
         subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?" + _suffix_source(suffixes)) if suffixes else None,
         suffix_rx=regex.compile(_suffix_source(suffixes)) if suffixes else None,
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
-        cut_after=tuple(flatten_words(lx.get("subject_cut_after", list("的和与及、")))),
+        cut_after=cut_after,
         topic_rx=regex.compile(r"(?:^|(?<=" + _TOPIC_LEAD + r"))\s*(?P<topic>[\p{Han}A-Za-z0-9]{2,8}?)(?:"
                                + "|".join(map(regex.escape, sorted(lx.get("topic_verbs", []), key=len, reverse=True)))
                                + ")") if lx.get("topic_verbs") else None,
         bound_before=invert_lexicon(bounds["bound_before"]),
         bound_after=invert_lexicon(bounds["bound_after"]),
         bound_before_longest=tuple(sorted(invert_lexicon(bounds["bound_before"]).items(), key=lambda kv: -len(kv[0]))),
+        metric_rx=re.compile("|".join(map(re.escape, metric_words))) if metric_words else re.compile("(?!)"),
+        cut_rx=re.compile("|".join(map(re.escape, cut_after))) if cut_after else re.compile("(?!)"),
     )
 
 
@@ -200,10 +209,11 @@ def frame_year(shadow: str, start: int, head: int, dates: "SpanIndex", ref: date
 
 
 def _trim_subject(cand: str, lx: TargetLexicons) -> str:
-    for sep in lx.cut_after:
-        if sep in cand[:-1]:
-            cand = cand.rsplit(sep, 1)[1]
-    changed = True
+    if lx.cut_rx.search(cand, 0, len(cand) - 1):  # else no word below is in cand[:-1]
+        for sep in lx.cut_after:
+            if sep in cand[:-1]:
+                cand = cand.rsplit(sep, 1)[1]
+    changed = cand.startswith(lx.left_trim)  # else no word below strips anything
     while changed:
         changed = False
         for w in lx.left_trim:
@@ -238,13 +248,14 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
                 s = d.char_end
         return s
 
+    generic = tuple(lx.generic)
     if lx.topic_rx is not None:
         for m in _topic_matches(shadow, start, end, lx):
             s, e = after_dates(m.start("topic"), m.end("topic")), m.end("topic")
             name = _trim_subject(shadow[s:e], lx)
             s = e - len(name)
             if len(name) >= 2 and name not in lx.generic and not inside(s, e) \
-                    and not any(w in name for w in lx.metric) and not any(name.startswith(g) for g in lx.generic):
+                    and not lx.metric_rx.search(name) and not name.startswith(generic):
                 out.append((s, e, lx.alias.get(name, name)))
                 taken.append((s, e))
     if lx.subject_rx is not None:
@@ -253,7 +264,7 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
             name = _trim_subject(shadow[cut:m.end()], lx)
             s = m.end() - len(name)
             if len(name) >= 3 and name not in lx.generic and not inside(s, m.end()) \
-                    and not any(name.endswith(g) and len(name) - len(g) < 2 for g in lx.generic):
+                    and not (name.endswith(generic) and any(name.endswith(g) and len(name) - len(g) < 2 for g in lx.generic)):
                 out.append((s, m.end(), lx.alias.get(name, name)))
     return sorted(out)
 
