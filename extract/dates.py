@@ -406,14 +406,24 @@ class _Prefiltered:
 
 
 _PREFILTERED: dict[int, tuple[RuleSet, RuleSet]] = {}
-# Plain characters and classes of them, all non-ASCII but a leading - and
-# a single ~: the standard library's re, faster at these, reads them exactly
-# as regex does.
-_PLAIN_HOLDS = regex.compile(r"(?:\[-?(?:[^\x00-\x7f]|~(?!~))+\]|[^\x00-\x7f])+")
 
 
 def _compile_holds(pattern: str):
-    return re.compile(pattern) if _PLAIN_HOLDS.fullmatch(pattern) else regex.compile(pattern)
+    """A holds pattern, compiled by the standard library's re (faster at
+    these small searches) when it reads the pattern alike: no escapes but
+    \\s and \\t (re's \\s takes \\x1c-\\x1f besides regex's, and a prefilter
+    may only be looser, never stricter), and no warning from re. Anything
+    else (\\d: the two disagree on recent digits) stays with regex."""
+    import warnings
+
+    if "\\" not in regex.sub(r"\\[st]", "", pattern):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                return re.compile(pattern)
+            except (re.error, Warning):
+                pass
+    return regex.compile(pattern)
 
 
 def _ruleset(rs: RuleSet) -> RuleSet:
