@@ -233,7 +233,18 @@ class RuleSet:
                     spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, widest[key])
             seen: set[tuple[int, int]] = set()
             for ws, we in spans:
-                for m in cr.regex.finditer(text, ws, min(end, we + LOOKAHEAD_MARGIN), overlapped=False):
+                scan_end = min(end, we + LOOKAHEAD_MARGIN)
+                for m in cr.regex.finditer(text, ws, scan_end, overlapped=False):
+                    if scan_end < end and m.end() > we:
+                        # Past the window, the scan's end would read as the end of
+                        # the text (a lookahead such as 日(?!内) passes there). A
+                        # match starting past it belongs to a later window; one
+                        # running past it is read again with the real text after it.
+                        if m.start() >= we:
+                            break
+                        m = cr.regex.match(text, m.start(), end)
+                        if m is None:
+                            continue
                     if m.end() == m.start() or m.span() in seen:
                         continue
                     seen.add(m.span())

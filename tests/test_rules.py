@@ -217,3 +217,17 @@ def test_fast_trigger_finds_what_regex_finds(ruleset, rule):
     reference = regex.compile(expand_pieces(rule.rule.trigger, ruleset.pieces), FLAGS)
     for text in _texts():  # the seeds and every rule example
         assert [m.span() for m in rule.trigger.finditer(text)] == [m.span() for m in reference.finditer(text)]
+
+
+@pytest.mark.parametrize("ruleset,rule", [p for p in _all_rules() if p.values[1].trigger is not None])
+def test_trigger_windows_add_no_match(ruleset, rule):
+    """A window's scan runs a margin past its end; the end of that scan must
+    not pass for the end of the text (28日内 is not the date 28日), whatever
+    the distance between one trigger hit and the next mention."""
+    from extract.rules import RuleSet
+    single = RuleSet(ruleset.name, ruleset.path, [rule], ruleset.lexicons, ruleset.pieces, ruleset.define)
+    tails = ["28日内完成", "2025年以来", "3月底前", "5亿元以上的", "15万辆左右"]
+    texts = [f"5日{'，' * k}{tail}" for k in range(0, 40) for tail in tails] + _texts()
+    for text in texts:
+        windowed = {(m.start, m.end) for m in single.find(text)}
+        assert windowed <= _full_scan(rule, text), text[:80]

@@ -96,7 +96,7 @@ def test_a_killed_run_leaves_the_previous_output_intact(tmp_path, raw_dir):
     raw = tmp_path / "raw"
     raw.mkdir()
     seeds = sorted(raw_dir.glob("*.txt"))
-    for i in range(150):
+    for i in range(600):
         src = seeds[i % len(seeds)]
         (raw / f"{i:04d}_{src.name}").write_bytes(src.read_bytes())
     out = tmp_path / "out"
@@ -104,7 +104,14 @@ def test_a_killed_run_leaves_the_previous_output_intact(tmp_path, raw_dir):
     before = _tables(out)
     proc = subprocess.Popen([sys.executable, "-c", "import sys; from cli import main; sys.argv=['extract','all','--raw',sys.argv[1],'--out',sys.argv[2],'--force','-q']; main()",
                              str(raw), str(out)], cwd=Path(__file__).resolve().parent.parent)
-    time.sleep(2.5)
+    # Kill it while it is writing: once its temporary output folder has rows in it.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        tmp = [d for d in tmp_path.glob(".out.tmp-*") if (d / "amounts.csv").exists()
+               and (d / "amounts.csv").stat().st_size > 20_000]
+        if tmp:
+            break
+        time.sleep(0.05)
     assert proc.poll() is None, "the run finished before it could be killed; make the corpus larger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
