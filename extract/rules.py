@@ -34,7 +34,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import regex
 import yaml
@@ -99,6 +99,10 @@ class Rule(_Strict):
         "a cheap pattern every match contains (a currency word, 年); the rule then runs only in "
         "windows around trigger hits instead of over the whole text"))
     window: tuple[int, int] = Field((48, 24), description="characters before and after a trigger hit that a match may span")
+    engine: Literal["regex", "re"] = Field("regex", description=(
+        "the engine that scans the pattern: 'regex' (the default; every feature), or the standard "
+        "library's 're' for a plain pattern it scans faster (word lists); the tests check that both "
+        "engines give the same matches on every example and seed"))
     attrs: dict[str, Any] = Field(default_factory=dict)
     examples: Examples
 
@@ -129,6 +133,10 @@ class CompiledRule:
     @property
     def has_text(self) -> bool:
         return "text" in self.regex.groupindex
+
+    @property
+    def scan_options(self) -> dict:
+        return {} if self.rule.engine == "re" else {"overlapped": False}
 
     @property
     def id(self) -> str:
@@ -232,9 +240,10 @@ class RuleSet:
                 if spans is None:
                     spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, widest[key])
             seen: set[tuple[int, int]] = set()
+            options = cr.scan_options
             for ws, we in spans:
                 scan_end = min(end, we + LOOKAHEAD_MARGIN)
-                for m in cr.regex.finditer(text, ws, scan_end, overlapped=False):
+                for m in cr.regex.finditer(text, ws, scan_end, **options):
                     if scan_end < end and m.end() > we:
                         # Past the window, the scan's end would read as the end of
                         # the text (a lookahead such as 日(?!内) passes there). A
@@ -436,6 +445,20 @@ def _check_pieces(path: Path, text: str, define: str, names) -> None:
         raise _fail(path, text, ("pieces",), "the pieces do not compile together")
 
 
+def _stdlib_compile(path: Path, text: str, loc: tuple, source: str):
+    """A rule pattern for ``engine: re``: it must compile, unchanged in meaning, under ``re``."""
+    import warnings
+
+    if _REGEX_ONLY.search(source):
+        raise _fail(path, text, loc, "engine 're' but the pattern uses regex-only syntax")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return _stdlib_re.compile(source, _stdlib_re.VERBOSE)
+        except (_stdlib_re.error, ValueError, Warning) as e:
+            raise _fail(path, text, loc, f"engine 're' cannot compile the pattern: {e}") from None
+
+
 def _fast_trigger(source: str):
     """The trigger compiled by the standard library's ``re`` when it can be.
 
@@ -508,6 +531,8 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
             raise _fail(path, text, ("rules", i, "id"), f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])")
         seen[rule.id] = i
         rx = _compile(path, text, ("rules", i, "pattern"), define, rule.pattern, pieces=pieces)
+        if rule.engine == "re":
+            rx = _stdlib_compile(path, text, ("rules", i, "engine"), expand_pieces(rule.pattern, pieces))
         trig = None
         if rule.trigger is not None:
             trig = _compile(path, text, ("rules", i, "trigger"), define, rule.trigger, pieces=pieces)

@@ -231,3 +231,29 @@ def test_trigger_windows_add_no_match(ruleset, rule):
     for text in texts:
         windowed = {(m.start, m.end) for m in single.find(text)}
         assert windowed <= _full_scan(rule, text), text[:80]
+
+
+@pytest.mark.parametrize("ruleset,rule", [p for p in _all_rules() if p.values[1].rule.engine == "re"])
+def test_rules_on_the_stdlib_engine_match_as_regex_would(ruleset, rule):
+    """``engine: re`` is a speed choice only: same spans and groups as ``regex`` on every example and seed."""
+    import regex
+
+    from extract.rules import FLAGS, expand_pieces
+    reference = regex.compile(expand_pieces(rule.rule.pattern, ruleset.pieces), FLAGS)
+    for text in _texts():
+        got = [(m.span(), m.groupdict()) for m in rule.regex.finditer(text)]
+        want = [(m.span(), m.groupdict()) for m in reference.finditer(text, overlapped=False)]
+        assert got == want, text[:80]
+
+
+def test_engine_re_refuses_regex_only_syntax(tmp_path):
+    (tmp_path / "x.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - id: x.han
+            doc: a Han run
+            engine: re
+            pattern: '\\p{Han}+'
+            examples: {positive: [{text: 汽车, match: 汽车}], negative: ["abc"]}
+        """), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"x.yaml: line \d+: rules\[0\]\.engine: engine 're'"):
+        load_ruleset("x", tmp_path)
