@@ -240,7 +240,7 @@ class RuleSet:
                 if spans is None:
                     spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, widest[key])
             seen: set[tuple[int, int]] = set()
-            options = cr.scan_options
+            options, has_text = cr.scan_options, cr.has_text
             for ws, we in spans:
                 scan_end = min(end, we + LOOKAHEAD_MARGIN)
                 for m in cr.regex.finditer(text, ws, scan_end, **options):
@@ -254,10 +254,11 @@ class RuleSet:
                         m = cr.regex.match(text, m.start(), end)
                         if m is None:
                             continue
-                    if m.end() == m.start() or m.span() in seen:
+                    whole = m.span()
+                    if whole[0] == whole[1] or whole in seen:
                         continue
-                    seen.add(m.span())
-                    span = m.span("text") if cr.has_text and m.start("text") >= 0 else m.span()
+                    seen.add(whole)
+                    span = m.span("text") if has_text and m.start("text") >= 0 else whole
                     out.append(Match(cr, span[0], span[1], None, m))
         return out
 
@@ -268,12 +269,18 @@ LOOKAHEAD_MARGIN = 16  # characters scanned past a window so lookaheads see real
 def _windows(trigger, text: str, start: int, end: int, window: tuple[int, int]) -> list[tuple[int, int]]:
     before, after = window
     out: list[tuple[int, int]] = []
+    last_end = -1
     for m in trigger.finditer(text, start, end):
-        ws, we = max(start, m.start() - before), min(end, m.end() + after)
-        if out and ws <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], we))
+        s, e = m.span()
+        ws = s - before if s - before > start else start
+        we = e + after if e + after < end else end
+        if ws <= last_end:
+            if we > last_end:
+                out[-1] = (out[-1][0], we)
+                last_end = we
         else:
             out.append((ws, we))
+            last_end = we
     return out
 
 
