@@ -277,7 +277,7 @@ def _index_at(toks: list[Tok], pos: int) -> int:
 # ---------------------------------------------------------------- the walk left
 
 def _ends_with_suffix(word: str, lx: ProjectLexicons) -> bool:
-    return any(word.endswith(s) for s in lx.suffixes)
+    return word.endswith(lx.suffixes)
 
 
 def _is_num(t: Tok) -> bool:
@@ -447,9 +447,23 @@ def _words_by_initial(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+_GENERIC_INDEX: dict[tuple[int, int], tuple[object, object, dict]] = {}
+
+
+def _generic_index(lx: ProjectLexicons, extra: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Generic (and *extra*) words by first character, built once per lexicon
+    object: hashing the whole word tuple on every call cost more than the check."""
+    key = (id(lx), id(extra))
+    hit = _GENERIC_INDEX.get(key)
+    if hit is None or hit[0] is not lx or hit[1] is not extra:
+        hit = (lx, extra, _words_by_initial(tuple(lx.generic_words) + tuple(extra)))
+        _GENERIC_INDEX[key] = hit
+    return hit[2]
+
+
 def _all_generic(stem: str, lx: ProjectLexicons, extra: tuple[str, ...] = ()) -> bool:
     """True when *stem* is made only of generic words (and *extra* words) and numbers."""
-    index = _words_by_initial(tuple(lx.generic_words) + tuple(extra))
+    index = _generic_index(lx, extra)
     n = len(stem)
     ok = [False] * (n + 1)
     ok[0] = True
