@@ -568,7 +568,11 @@ def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, in
     if opener >= 0 and toks[opener].word in lx.partner_openers and any(w in sh[end:ce] for w in lx.partner_words):
         return []
     chain_start = toks[first].start if first < len(toks) else start
-    inner = next((s for s in lx.suffixes if name[: -len(suffix)].endswith(s)), None) if suffix == "项目" else None
+    inner = None
+    if suffix == "项目":  # 红旗繁荣基地项目 is a base: the suffix before 项目 names the kind
+        stem = name[: -len(suffix)]
+        if stem.endswith(lx.suffixes):
+            inner = next(s for s in lx.suffixes if stem.endswith(s))
     kind = lx.suffix_kind.get(inner or suffix, "other")
     return [Candidate(m.rule, start, end, kind, (cs, ce), before_end=min(chain_start, start), after_start=end)]
 
