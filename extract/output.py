@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -62,6 +64,15 @@ def _cell(v) -> str:
     return str(v)
 
 
+# _cell for the exact types records hold, looked up without isinstance checks.
+_CELL_BY_TYPE = {
+    int: str,
+    type(None): lambda v: "",
+    Decimal: lambda v: format(v.normalize(), "f"),
+    date: date.isoformat,
+}
+
+
 def rows(records: Iterable[BaseModel]) -> Iterator[dict]:
     for r in records:
         yield r.model_dump()
@@ -116,63 +127,115 @@ class TableWriter:
         self.schema = arrow_schema(model)
         self.cols = columns(model)
         self.count = 0
+        # One tuple of field values per record, in column order (a 1-tuple too).
+        getter = operator.itemgetter(*self.cols)
+        self._values = getter if len(self.cols) > 1 else (lambda d: (getter(d),))
+        self._commas = len(self.cols) - 1
+        # The csv module formats only the rare line a plain join cannot (see _lines).
+        self._sio = io.StringIO()
+        self._fallback = csv.writer(self._sio, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self._csv = open(Path(directory) / f"{name}.csv", "w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._csv, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self._w.writerow(self.cols)
+        self._csv.write(self._lines([self.cols])[0])
         self._xl = None
         if excel:  # the spreadsheet copy, written in the same pass (see publish.write_excel_copies)
             from .publish import EXCEL_DIR, INJECTION_PREFIXES, text_columns
 
             xd = Path(directory) / EXCEL_DIR
             xd.mkdir(exist_ok=True)
-            self._xl_file = open(xd / f"{name}.csv", "w", encoding="utf-8-sig", newline="")
-            self._xl = csv.writer(self._xl_file, lineterminator="\r\n")
-            self._xl.writerow(self.cols)
+            # utf-8 with the BOM written by hand: the bytes of utf-8-sig, without
+            # its incremental encoder (pure Python) running on every write.
+            self._xl = open(xd / f"{name}.csv", "w", encoding="utf-8", newline="")
+            self._xl.write("\ufeff" + self._lines([self.cols])[0])
             texty = text_columns(model)
             self._risky = [i for i, c in enumerate(self.cols) if c in texty]
             self._formula_starts = frozenset(p[0] for p in INJECTION_PREFIXES)
+            # A text cell that may start like a formula, in the text cells each
+            # preceded by \x1f: a hit is checked cell by cell; no hit means no
+            # such cell (the literal \x1f lets re skip ahead fast).
+            self._suspect = re.compile(
+                "\x1f[" + "".join(re.escape(c) for c in sorted(self._formula_starts)) + "]").search
+            get = operator.itemgetter(*self._risky) if self._risky else (lambda line: ())
+            self._risky_cells = get if len(self._risky) != 1 else (lambda line: (get(line),))
         self._pq = pq.ParquetWriter(Path(directory) / f"{name}.parquet", self.schema)
-        self._buf: dict[str, list] = {c: [] for c in self.schema.names}
-        self._buffered = 0
+        self._rows: list[tuple] = []  # buffered for the next Parquet row group
+
+    def _lines(self, rows: list[list[str]]) -> list[str]:
+        """The CSV line of each row (cells all str, CRLF included), exactly as
+        csv.writer writes it (RFC 4180, QUOTE_MINIMAL).
+
+        Most lines need no quoting: they are the plain join of their cells.
+        A line with a comma inside a cell, a quote or a line break has those
+        cells quoted (quotes doubled), as csv does; the odd line with NUL, or
+        a row of one empty cell (csv writes \"\"), is left to csv.writer.
+        """
+        commas, needs_quotes, special = self._commas, _NEEDS_QUOTES.search, _SPECIAL.search
+        out = []
+        for cells in rows:
+            line = ",".join(cells)
+            if line.count(",") != commas or special(line) is not None or not line:
+                if not line or "\x00" in line:
+                    sio = self._sio
+                    sio.seek(0)
+                    sio.truncate()
+                    self._fallback.writerow(cells)
+                    out.append(sio.getvalue())
+                    continue
+                line = ",".join(['"' + c.replace('"', '""') + '"' if needs_quotes(c) else c for c in cells])
+            out.append(line + "\r\n")
+        return out
 
     def write(self, records: Iterable[BaseModel]) -> None:
-        cols, bufs = self.cols, [self._buf[c] for c in self.cols]
+        values, buffered, batch = self._values, self._rows, self.batch
+        conv = _CELL_BY_TYPE.get
         lines = []
         for r in records:
-            d = r.__dict__  # the validated field values (enums already stored as values)
-            vals = [d[c] for c in cols]
-            lines.append([v if type(v) is str else _cell(v) for v in vals])
-            for b, v in zip(bufs, vals):
-                b.append(v.value if isinstance(v, Enum) else v)
-            self._buffered += 1
+            vals = values(r.__dict__)  # the validated field values (enums already stored as values)
+            lines.append([v if type(v) is str else (conv(type(v)) or _cell)(v) for v in vals])
+            buffered.append(vals)
             self.count += 1
-            if self._buffered >= self.batch:
+            if len(buffered) >= batch:
                 self._write_lines(lines)
                 lines = []
                 self._flush()
-                bufs = [self._buf[c] for c in cols]
+                buffered = self._rows
         self._write_lines(lines)
 
     def _write_lines(self, lines: list[list[str]]) -> None:
-        self._w.writerows(lines)
+        if not lines:
+            return
+        text = self._lines(lines)
+        self._csv.write("".join(text))
         if self._xl is None:
             return
-        risky, starts = self._risky, self._formula_starts
-        for line in lines:
-            for i in risky:
-                v = line[i]
-                if v and v[0] in starts:
-                    line[i] = "'" + v  # the CSV line is already written: the list is free to change
-        self._xl.writerows(lines)
+        # The Excel copy differs only on lines with a text cell that opens like
+        # a formula; a cheap look at the text cells joined skips the others.
+        risky, starts, suspect = self._risky, self._formula_starts, self._suspect
+        pick = self._risky_cells
+        for k, line in enumerate(lines):
+            if risky and suspect("\x1f" + "\x1f".join(pick(line))) is not None:
+                changed = False
+                for i in risky:
+                    v = line[i]
+                    if v and v[0] in starts:
+                        line[i] = "'" + v  # the CSV line is already written: the list is free to change
+                        changed = True
+                if changed:
+                    text[k] = self._lines([line])[0]
+        self._xl.write("".join(text))
 
     def _flush(self) -> None:
-        if not self._buffered:
+        rows = self._rows
+        if not rows:
             return
-        table = pa.table({c: pa.array(self._buf[c], type=self.schema.field(c).type) for c in self.schema.names},
+        arrays = {}
+        for c, col in zip(self.cols, zip(*rows)):
+            if any(issubclass(t, Enum) for t in set(map(type, col))):
+                col = [v.value if isinstance(v, Enum) else v for v in col]
+            arrays[c] = col
+        table = pa.table({c: pa.array(arrays[c], type=self.schema.field(c).type) for c in self.schema.names},
                          schema=self.schema)
         self._pq.write_table(table)
-        self._buf = {c: [] for c in self.schema.names}
-        self._buffered = 0
+        self._rows = []
 
     def close(self) -> None:
         self._flush()
@@ -181,7 +244,14 @@ class TableWriter:
         self._pq.close()
         self._csv.close()
         if self._xl is not None:
-            self._xl_file.close()
+            self._xl.close()
+
+
+# What makes csv.writer (QUOTE_MINIMAL, CRLF) quote a cell: the delimiter, the
+# quote character (doubled inside) or a line break. _SPECIAL finds the same in
+# a whole line (its commas are counted instead), and NUL, left to csv.writer.
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
+_SPECIAL = re.compile('["\r\n\x00]')
 
 
 def write_table(directory: Path, name: str, model: type[BaseModel], records: list[BaseModel]) -> None:
