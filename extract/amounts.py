@@ -7,7 +7,8 @@ to, when the clause says 投资X亿元的…项目).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
@@ -37,6 +38,22 @@ class AmountLexicons:
     money_context: frozenset[str]
     subject_rx: object
     not_bound_words: tuple[str, ...] = ()
+    # The keyword searches as compiled alternations, longest word first (see
+    # _nearest_kind_before/_nearest_kind_after): kind words before the amount
+    # reversed, so the first hit in the reversed window is the one ending
+    # nearest its end; kind words after it; money-context words.
+    kind_before_rev_rx: object = field(default=None, compare=False)
+    kind_after_rx: object = field(default=None, compare=False)
+    money_context_rx: object = field(default=None, compare=False)
+
+
+def _longest_first(words, reverse: bool = False):
+    """A stdlib re alternation of *words* (reversed if asked), longest first,
+    so that at one position the longest word matches; None for no words."""
+    words = [w[::-1] if reverse else w for w in words]
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))))
 
 
 @lru_cache(maxsize=None)
@@ -47,16 +64,22 @@ def lexicons(rs: RuleSet | None = None) -> AmountLexicons:
     subject_rx = regex.compile(
         r"的(?P<subject>[^,，。；;、\s“”\"]{2,30}?(?:" + "|".join(map(regex.escape, suffixes)) + ")(?:项目|工程)?)"
     ) if suffixes else None
+    kind_before = invert_lexicon(lx["kind_before"])
+    kind_after = invert_lexicon(lx["kind_after"])
+    money_context = frozenset(lx.get("money_context", []))
     return AmountLexicons(
         currency=invert_lexicon(lx["currencies"]),
         bound_before=invert_lexicon(lx["bound_before"]),
         bound_after=invert_lexicon(lx["bound_after"]),
         bound_inside=invert_lexicon(lx.get("bound_inside", {})),
-        kind_before=invert_lexicon(lx["kind_before"]),
-        kind_after=invert_lexicon(lx["kind_after"]),
-        money_context=frozenset(lx.get("money_context", [])),
+        kind_before=kind_before,
+        kind_after=kind_after,
+        money_context=money_context,
         subject_rx=subject_rx,
         not_bound_words=tuple(lx.get("not_bound_words", [])),
+        kind_before_rev_rx=_longest_first(kind_before, reverse=True),
+        kind_after_rx=_longest_first(kind_after),
+        money_context_rx=_longest_first(money_context),
     )
 
 
@@ -94,6 +117,25 @@ def _nearest_after(window: str, words: dict[str, str]) -> str | None:
     return best[1] if best else None
 
 
+def _nearest_kind_before(window: str, lx: AmountLexicons) -> tuple[str, int] | None:
+    """_nearest_before(window, lx.kind_before) in one search of the reversed
+    window: its first hit is the word ending nearest the end, longest first."""
+    rx = lx.kind_before_rev_rx
+    if rx is None:
+        return _nearest_before(window, lx.kind_before)
+    m = rx.search(window[::-1])
+    return (lx.kind_before[m.group()[::-1]], m.start()) if m else None
+
+
+def _nearest_kind_after(window: str, lx: AmountLexicons) -> str | None:
+    """_nearest_after(window, lx.kind_after) in one search: leftmost, longest first."""
+    rx = lx.kind_after_rx
+    if rx is None:
+        return _nearest_after(window, lx.kind_after)
+    m = rx.search(window)
+    return lx.kind_after[m.group()] if m else None
+
+
 def money_kind(shadow: str, start: int, end: int, lx: AmountLexicons | None = None) -> tuple[str, str]:
     """Kind of the money at shadow[start:end] and where it was found.
 
@@ -102,27 +144,31 @@ def money_kind(shadow: str, start: int, end: int, lx: AmountLexicons | None = No
     """
     lx = lx or lexicons()
     cstart = _clause_start(shadow, start, start - BEFORE_WINDOW)
-    hit = _nearest_before(shadow[cstart:start], lx.kind_before)
+    hit = _nearest_kind_before(shadow[cstart:start], lx)
     if hit:
         return hit[0], "clause"
     cend = _clause_end(shadow, end, end + AFTER_WINDOW)
-    after = _nearest_after(shadow[end:cend], lx.kind_after)
+    after = _nearest_kind_after(shadow[end:cend], lx)
     if after:
         return after, "after"
     sstart = _sentence_start(shadow, start, start - SENTENCE_WINDOW)
     if sstart < cstart:
-        hit = _nearest_before(shadow[sstart:cstart], lx.kind_before)
+        hit = _nearest_kind_before(shadow[sstart:cstart], lx)
         if hit:
             return hit[0], "sentence"
     return "other", "none"
 
 
-def _has_money_context(shadow: str, start: int, end: int, lx: AmountLexicons) -> bool:
-    kind, source = money_kind(shadow, start, end, lx)
+def _has_money_context(shadow: str, start: int, end: int, lx: AmountLexicons,
+                       kind: tuple[str, str] | None = None) -> bool:
+    """Money context around shadow[start:end]; *kind* is money_kind's answer there, if known."""
+    kind, source = kind or money_kind(shadow, start, end, lx)
     if source in ("clause", "after"):
         return True
     clause = shadow[_clause_start(shadow, start, start - BEFORE_WINDOW):_clause_end(shadow, end, end + AFTER_WINDOW)]
-    return any(w in clause for w in lx.money_context)
+    if lx.money_context_rx is None:
+        return any(w in clause for w in lx.money_context)
+    return lx.money_context_rx.search(clause) is not None
 
 
 def range_low(num: str, num2: str, high: Decimal) -> Decimal | None:
@@ -154,25 +200,41 @@ def _pre_is_bound(m: Match, shadow: str, lx: AmountLexicons) -> bool:
     return not any(shadow[max(0, e - len(w)):e] == w and len(w) > e - s for w in lx.not_bound_words)
 
 
-def _bound(m: Match, lx: AmountLexicons, shadow: str = "") -> str:
-    if m.group("num2"):
+def _group_getter(m: Match):
+    """m.group, read from one groupdict of the underlying match when there is
+    one (a dozen groups are read per match)."""
+    mm = getattr(m, "_m", None)
+    if mm is not None and getattr(m, "_groups", None) is None:
+        return mm.groupdict().get
+    return m.group
+
+
+def _bound(m: Match, lx: AmountLexicons, shadow: str = "", group=None) -> str:
+    group = group or m.group
+    if group("num2"):
         return "range"
-    if m.group("pre") and (not shadow or _pre_is_bound(m, shadow, lx)):
-        return lx.bound_before.get(m.group("pre"), "exact")
-    if m.group("post"):
-        return lx.bound_after.get(m.group("post"), "exact")
-    if m.group("more"):
-        return lx.bound_inside.get(m.group("more"), "min")
+    pre = group("pre")
+    if pre and (not shadow or _pre_is_bound(m, shadow, lx)):
+        return lx.bound_before.get(pre, "exact")
+    post = group("post")
+    if post:
+        return lx.bound_after.get(post, "exact")
+    more = group("more")
+    if more:
+        return lx.bound_inside.get(more, "min")
     return "exact"
 
 
 _SUBUNIT = regex.compile(r"(\d|[一二两三四五六七八九])([角毛分])")
 
 
-def _subunits(m: Match) -> Decimal:
+def _subunits(m: Match, group=None) -> Decimal:
     """角 and 分 after 元: 123元1角1分 → 0.11."""
     extra = Decimal(0)
-    for digit, unit in _SUBUNIT.findall(m.group("sub") or ""):
+    sub = (group or m.group)("sub")
+    if not sub:
+        return extra
+    for digit, unit in _SUBUNIT.findall(sub):
         v = parse_number(digit)
         if v is not None:
             extra += v * (Decimal("0.01") if unit == "分" else Decimal("0.1"))
@@ -190,9 +252,11 @@ class AmountValue:
 def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> AmountValue | None:
     """Value, high end, currency and bound of one match; None if it does not parse."""
     lx = lx or lexicons()
-    mult = m.group("mult") or ""
-    num2 = m.group("num2")
-    num = m.group("num") or ""
+    group = _group_getter(m)
+    mult = group("mult") or ""
+    num2 = group("num2")
+    num = group("num") or ""
+    vague = group("vague")
     pair = None if num2 else parse_digit_pair(num + mult)
     if num2:
         high = parse_number(num2 + mult)
@@ -201,7 +265,7 @@ def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> A
             return None
     elif pair:
         value, high = pair
-    elif m.group("vague"):
+    elif vague:
         value = parse_number(num + mult)
         if value is None:
             return None
@@ -210,16 +274,16 @@ def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> A
         value, high = parse_number(num + mult), None
         if value is None:
             return None
-    value += _subunits(m)
-    cur = m.group("cur")
-    pre = m.group("cur_pre")
+    value += _subunits(m, group)
+    cur = group("cur")
+    pre = group("cur_pre")
     currency = "CNY"
     if pre and (cur is None or lx.currency.get(cur) == "CNY"):
         currency = lx.currency.get(pre, "CNY")
     elif cur:
         currency = lx.currency.get(cur, "CNY")
-    bound = "range" if pair else _bound(m, lx, shadow)
-    if m.group("vague"):
+    bound = "range" if pair else _bound(m, lx, shadow, group)
+    if vague:
         bound = "range"
     return AmountValue(value, high, currency, bound)
 
@@ -236,7 +300,7 @@ def find(doc: Document) -> tuple[list[Match], list[Match]]:
 def subject_after(shadow: str, end: int, lx: AmountLexicons | None = None) -> tuple[int, int] | None:
     """Span of 'X项目' in '…亿元的X项目', the project the sum belongs to."""
     lx = lx or lexicons()
-    if lx.subject_rx is None:
+    if lx.subject_rx is None or not shadow.startswith("的", end):  # the pattern opens with 的
         return None
     m = lx.subject_rx.match(shadow, end, min(len(shadow), end + 40))
     return m.span("subject") if m else None
@@ -244,21 +308,26 @@ def subject_after(shadow: str, end: int, lx: AmountLexicons | None = None) -> tu
 
 def extract_amounts(doc: Document) -> list[Amount]:
     lx = lexicons()
+    shadow = doc.shadow
     out: list[Amount] = []
     for m in find(doc)[0]:
-        if m.rule.attrs.get("require_money_context") and not _has_money_context(doc.shadow, m.start, m.end, lx):
-            continue
-        val = interpret(m, lx, doc.shadow)
+        kind = None
+        if m.rule.attrs.get("require_money_context"):
+            kind = money_kind(shadow, m.start, m.end, lx)  # computed once, used twice
+            if not _has_money_context(shadow, m.start, m.end, lx, kind):
+                continue
+        val = interpret(m, lx, shadow)
         if val is None:
             continue
-        kind, _ = money_kind(doc.shadow, m.start, m.end, lx)
-        subj_span = subject_after(doc.shadow, m.end, lx)
+        if kind is None:
+            kind = money_kind(shadow, m.start, m.end, lx)
+        subj_span = subject_after(shadow, m.end, lx)
         cny = val.currency == "CNY"
         out.append(Amount(
             article_id=doc.article_id, text=doc.raw[m.start:m.end], char_start=m.start, char_end=m.end,
             sentence=doc.sentence_at(m.start), rule_id=m.rule.id,
             value_cny=val.value if cny else None, high_cny=val.high if cny else None,
-            value=val.value, high=val.high, currency=val.currency, bound=val.bound, kind=kind,
-            subject=doc.shadow[subj_span[0]:subj_span[1]] if subj_span else None,
+            value=val.value, high=val.high, currency=val.currency, bound=val.bound, kind=kind[0],
+            subject=shadow[subj_span[0]:subj_span[1]] if subj_span else None,
         ))
     return out

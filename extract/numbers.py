@@ -13,6 +13,7 @@ ASCII. Unparseable input gives None, never an exception.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 DIGITS = {
@@ -115,13 +116,28 @@ def _value(tokens: list) -> Decimal | None:
     return _section(tokens)
 
 
+# Deletes the characters an Arabic number may hold besides digits.
+_ARABIC_SEPARATORS = str.maketrans("", "", ".,，。 ")
+# The commonest shape by far: ASCII digits, maybe decimals, then 万 or 亿 (48.93亿).
+_DIGITS_AND_UNIT = re.compile(r"([0-9]+(?:\.[0-9]+)?)(万|亿)")
+_UNIT_VALUE = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+
+
 def parse_number(s: str) -> Decimal | None:
     """The value of a number written in digits, Chinese numerals or both."""
     if not s:
         return None
     s = s.strip()
-    if all(ch.isdigit() or ch in ".,，。 " for ch in s):
+    digits = s.translate(_ARABIC_SEPARATORS)
+    if not digits or digits.isdigit():  # every character a digit or a separator
         return _arabic(s)
+    m = _DIGITS_AND_UNIT.fullmatch(s)
+    if m:
+        # What _value computes for the tokens [number, unit]: the section
+        # 0 + number, times the unit, plus an empty right part 0.
+        return normalize((_ZERO + Decimal(m.group(1))) * _UNIT_VALUE[m.group(2)] + _ZERO)
     tokens = _tokens(s)
     if not tokens:
         return None
@@ -138,7 +154,7 @@ def normalize(d: Decimal) -> Decimal:
     """Drop a trailing fractional zero tail but never use exponent notation."""
     d = d.normalize()
     if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
+        return d.quantize(_ONE)
     return d
 
 
