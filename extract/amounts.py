@@ -200,11 +200,29 @@ def _pre_is_bound(m: Match, shadow: str, lx: AmountLexicons) -> bool:
     return not any(shadow[max(0, e - len(w)):e] == w and len(w) > e - s for w in lx.not_bound_words)
 
 
+_GROUP_NAMES: dict = {}  # compiled pattern → the name of each group in order, or None
+
+
+def _group_names(rx) -> tuple | None:
+    names = _GROUP_NAMES.get(rx, False)
+    if names is False:
+        index = getattr(rx, "groupindex", {})
+        names = tuple(sorted(index, key=index.get))
+        if len(names) != rx.groups or [index[n] for n in names] != list(range(1, rx.groups + 1)):
+            names = None  # unnamed or repeated groups: read by name instead
+        _GROUP_NAMES[rx] = names
+    return names
+
+
 def _group_getter(m: Match):
-    """m.group, read from one groupdict of the underlying match when there is
-    one (a dozen groups are read per match)."""
+    """m.group, read from one groups() of the underlying match when there is
+    one (a dozen groups are read per match; by name, each costs as much as
+    all of them by position)."""
     mm = getattr(m, "_m", None)
     if mm is not None and getattr(m, "_groups", None) is None:
+        names = _group_names(mm.re)
+        if names is not None:
+            return dict(zip(names, mm.groups())).get
         return mm.groupdict().get
     return m.group
 
