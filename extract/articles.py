@@ -9,6 +9,7 @@ become records.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 from datetime import date
@@ -67,6 +68,44 @@ def _tail_rx(rules) -> "regex.Pattern":
         _TAIL_RX.clear()
         _TAIL_RX[id(rules)] = rx
     return rx
+
+
+_TAIL_PARTS: dict[int, tuple] = {}
+
+
+def _tail_parts(rules) -> tuple:
+    """_tail_rx's two branches for the standard library's re, which scans them
+    apart several times faster: (a prefix at the line start *pos*, a prefix
+    after a newline, a marker). Whitespace is spelled out as regex's \\s has it
+    (re's \\s also takes \\x1c-\\x1f)."""
+    parts = _TAIL_PARTS.get(id(rules))
+    if parts is None:
+        alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+        space = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and regex.match(r"[^\S\n]", c))
+        prefix = "[" + re.escape(space) + "]*(?:" + alt(rules.lexicons.get("tail_prefixes", [])) + ")"
+        markers = rules.lexicons.get("tail_markers", [])
+        parts = (re.compile(prefix), re.compile("\n" + prefix), re.compile(alt(markers)),
+                 max(map(len, markers), default=0))
+        _TAIL_PARTS.clear()
+        _TAIL_PARTS[id(rules)] = parts
+    return parts
+
+
+def _tail_start(rules, text: str, pos: int) -> int | None:
+    """Where _tail_rx(rules).search(text, pos) starts, or None: the nearer of
+    the first line (at or after *pos*) opening with a prefix and the first marker."""
+    at_start, after_newline, marker, longest = _tail_parts(rules)
+    hits = []
+    if (pos == 0 or text[pos - 1] == "\n") and at_start.match(text, pos):
+        hits.append(pos)
+    else:
+        m = after_newline.search(text, pos)
+        if m:
+            hits.append(m.start() + 1)
+    m = marker.search(text, pos, hits[0] + longest if hits else len(text))  # a marker may run past hits[0]
+    if m:
+        hits.append(m.start())
+    return min(hits) if hits else None
 
 
 def _safe_date(y: str | None, m: str | None, d: str | None) -> date | None:
@@ -192,9 +231,9 @@ def find_layout(raw: str, shadow_text: str) -> Layout:
     # … to the first tail line.
     end_idx = len(lines)
     if first + 1 < len(lines):
-        hit = _tail_rx(rules).search(shadow_text, lines[first + 1][0])
-        if hit:
-            end_idx = bisect.bisect_right(line_starts, hit.start()) - 1
+        hit = _tail_start(rules, shadow_text, lines[first + 1][0])
+        if hit is not None:
+            end_idx = bisect.bisect_right(line_starts, hit) - 1
     lay.body_end = lines[end_idx - 1][1] if end_idx > first else lay.body_start
     if lay.body_end < lay.body_start:
         lay.body_end = lay.body_start

@@ -2,12 +2,28 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 import regex
 
 # A terminator is 。！？；!?; or a newline; a 。 between two digits is a decimal
 # point (5。3亿元), not the end of a sentence.
 _END = regex.compile(r"(?:(?<!\d)。|。(?!\d))+|[！？；!?;]+|\n")
+# The same marks when no two terminators touch (almost every text): each one
+# character, found by one character-class scan (re, several times faster than
+# _END), less the decimal points (\d as regex has it).
+_MARK = re.compile(r"[。！？；!?;\n]")
+_ADJACENT = re.compile(r"[。！？；!?;][。！？；!?;]")
+_DECIMAL_POINT = regex.compile(r"(?<=\d)。(?=\d)")
+
+
+def _marks(text: str) -> list[tuple[int, int]]:
+    """The spans of _END's matches in *text*."""
+    if _ADJACENT.search(text) is not None:  # runs such as 。。。 or ？！: the full pattern
+        return [m.span() for m in _END.finditer(text)]
+    marks = [m.span() for m in _MARK.finditer(text)]
+    points = {m.start() for m in _DECIMAL_POINT.finditer(text)}
+    return [sp for sp in marks if sp[0] not in points] if points else marks
 
 
 class Sentences:
@@ -19,7 +35,7 @@ class Sentences:
 
     def __init__(self, text: str):
         self.text = text
-        marks = [m.span() for m in _END.finditer(text)]
+        marks = _marks(text)
         # Segment k runs from _starts[k] to _ends[k]: a terminator belongs to
         # the sentence it closes, a newline to none.
         self._starts = [0] + [e for _, e in marks]
