@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from itertools import accumulate
 from datetime import date
 
 import regex
@@ -48,10 +47,13 @@ class Layout:
     excluded: list[tuple[int, int]] = field(default_factory=list)
 
 
+_NEWLINE = re.compile("\n")
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
-    parts = text.split("\n")
-    starts = list(accumulate([len(p) + 1 for p in parts], initial=0))
-    return [(s, s + len(p)) for s, p in zip(starts, parts)]
+    """(start, end) of every line, the newline excluded: text.split("\\n")'s spans."""
+    breaks = [m.start() for m in _NEWLINE.finditer(text)]
+    return list(zip([0] + [b + 1 for b in breaks], breaks + [len(text)]))
 
 
 _TAIL_RX: dict[int, "regex.Pattern"] = {}
@@ -241,11 +243,18 @@ def find_layout(raw: str, shadow_text: str) -> Layout:
         lay.body_end -= 1
     # Furniture inside the body: image placeholder lines and repeated headlines.
     title_shadow = shadow_text[lay.title_span[0]:lay.title_span[1]] if lay.title_span else None
-    for j in range(first, end_idx):
-        s, e = lines[j]
-        line = shadow_text[s:e].strip()
-        if _PLACEHOLDER.search(line) or (title_shadow and line == title_shadow):
-            lay.excluded.append((s, e))
+    # Lines are looked at only when the text holds a placeholder or the body
+    # lines hold the headline at all (_PLACEHOLDER needs its literal _fororder_).
+    placeholders = "_fororder_" in shadow_text
+    if first < end_idx and not placeholders and title_shadow:
+        if shadow_text.find(title_shadow, lines[first][0], lines[end_idx - 1][1]) < 0:
+            title_shadow = None
+    if placeholders or title_shadow:
+        for j in range(first, end_idx):
+            s, e = lines[j]
+            line = shadow_text[s:e].strip()
+            if (placeholders and _PLACEHOLDER.search(line)) or (title_shadow and line == title_shadow):
+                lay.excluded.append((s, e))
 
     # Outlet: 来源 in the header, else on the lines that close the body, else at the very end.
     tail = lines[end_idx:end_idx + TAIL_OUTLET_LINES] + lines[-15:]
