@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from array import array
+from itertools import accumulate
 import operator
 import os
 import re
@@ -232,7 +234,7 @@ class TableWriter:
             if any(issubclass(t, Enum) for t in set(map(type, col))):
                 col = [v.value if isinstance(v, Enum) else v for v in col]
             arrays[c] = col
-        table = pa.table({c: pa.array(arrays[c], type=self.schema.field(c).type) for c in self.schema.names},
+        table = pa.table({c: _arrow_array(arrays[c], self.schema.field(c).type) for c in self.schema.names},
                          schema=self.schema)
         self._pq.write_table(table)
         self._rows = []
@@ -245,6 +247,79 @@ class TableWriter:
         self._csv.close()
         if self._xl is not None:
             self._xl.close()
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MONEY_UNIT = 10 ** MONEY_TYPE.scale
+_MONEY_LIMIT = 10 ** MONEY_TYPE.precision
+
+
+def _validity(col, n: int):
+    """Arrow's validity bitmap of *col* (None where no value is missing) and the null count."""
+    nulls = col.count(None)
+    if not nulls:
+        return None, 0
+    bits = "".join(["0" if v is None else "1" for v in col])
+    return pa.py_buffer(int(bits[::-1], 2).to_bytes((n + 7) // 8, "little")), nulls
+
+
+def _arrow_array(values, type_: pa.DataType) -> pa.Array:
+    """pa.array(values, type=type_), built from buffers for the column types
+    records have (string, int64, float64, date32, the money decimal).
+
+    pa.array asks whether pandas is installed on its first call, which imports
+    pandas (about 0.3 s); the buffers need no such probe. Any value of another
+    type, or out of range, goes to pa.array, which converts it or raises as
+    it always did.
+    """
+    try:
+        array = _arrow_from_buffers(list(values), type_)
+    except (ValueError, TypeError, OverflowError, ArithmeticError, UnicodeError):
+        array = None
+    return array if array is not None else pa.array(values, type=type_)
+
+
+def _arrow_from_buffers(col: list, type_: pa.DataType) -> pa.Array | None:
+    n = len(col)
+    kinds = set(map(type, col))
+    kinds.discard(type(None))
+    if type_ == pa.string():
+        if not kinds <= {str}:
+            return None
+        data = [b"" if v is None else v.encode("utf-8") for v in col]
+        offsets = array("i", accumulate(map(len, data), initial=0))  # OverflowError past 2 GiB
+        validity, nulls = _validity(col, n)
+        return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))], nulls)
+    if type_ == pa.int64():
+        if not kinds <= {int}:
+            return None
+        data = array("q", [0 if v is None else v for v in col])
+    elif type_ == pa.float64():
+        if not kinds <= {float}:
+            return None
+        data = array("d", [0.0 if v is None else v for v in col])
+    elif type_ == pa.date32():
+        if not kinds <= {date}:
+            return None
+        data = array("i", [0 if v is None else v.toordinal() - _EPOCH_ORDINAL for v in col])
+    elif type_ == MONEY_TYPE:
+        if not kinds <= {Decimal}:
+            return None
+        parts = []
+        for v in col:
+            if v is None:
+                parts.append(bytes(16))
+                continue
+            num, den = v.as_integer_ratio()  # exact; ValueError/OverflowError for NaN and infinities
+            units, rest = divmod(num * _MONEY_UNIT, den)
+            if rest or not -_MONEY_LIMIT < units < _MONEY_LIMIT:
+                return None  # more decimals or digits than the column holds: pa.array says so
+            parts.append(units.to_bytes(16, "little", signed=True))
+        data = b"".join(parts)
+    else:
+        return None
+    validity, nulls = _validity(col, n)
+    return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(data)], nulls)
 
 
 # What makes csv.writer (QUOTE_MINIMAL, CRLF) quote a cell: the delimiter, the
