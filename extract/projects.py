@@ -36,6 +36,7 @@ MAX_ITEMS = 15    # items of one 等-list
 OPEN_Q = "“\"‘「『《("
 CLOSE_Q = "”\"’」』》)"
 PAIRS = dict(zip(CLOSE_Q, OPEN_Q))
+_QUOTE_CHAR = regex.compile("[" + regex.escape(OPEN_Q + CLOSE_Q, special_only=False) + "]")
 CONNECTORS = "-·—"
 PROPER_FLAGS = ("j", "nz", "nr", "ns", "nt", "nrt", "nrfg", "eng")
 POSTPOSITIONS = frozenset("以上 以下 以来 之间 之后 之前 以后 以前 之中 之内 内 外 里 上 下 前 后 旁 间".split())
@@ -580,15 +581,22 @@ def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, in
 def _split_items(sh: str, toks: list[Tok], lo: int, hi: int) -> list[tuple[int, int]]:
     """Top-level 、-separated items of sh[lo:hi]; the last one also split at a 和/及 token."""
     items, s, depth = [], lo, 0
-    for p in range(lo, hi):
-        c = sh[p]
-        if c in OPEN_Q and c not in CLOSE_Q:
-            depth += 1
-        elif c in CLOSE_Q and c not in OPEN_Q:
-            depth = max(0, depth - 1)
-        elif c == "、" and depth == 0:
+    if _QUOTE_CHAR.search(sh, lo, hi) is None:  # no quotes: every 、 is at the top level
+        p = sh.find("、", lo, hi)
+        while p >= 0:
             items.append((s, p))
             s = p + 1
+            p = sh.find("、", s, hi)
+    else:
+        for p in range(lo, hi):
+            c = sh[p]
+            if c in OPEN_Q and c not in CLOSE_Q:
+                depth += 1
+            elif c in CLOSE_Q and c not in OPEN_Q:
+                depth = max(0, depth - 1)
+            elif c == "、" and depth == 0:
+                items.append((s, p))
+                s = p + 1
     items.append((s, hi))
     ls, le = items[-1]
     if "合作" not in sh[ls:le]:
