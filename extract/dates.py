@@ -38,7 +38,7 @@ import regex
 from .articles import Document
 from .models import DateRef, Record
 from .numbers import parse_number
-from .rules import Match, RuleError, RuleSet, load_ruleset, resolve_overlaps
+from .rules import LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _windows, load_ruleset, resolve_overlaps
 from .shadow import shadow
 
 PUBLISHED_RULE = "date.published"
@@ -386,26 +386,231 @@ def resolve(m: Match, ctx: Context, lx: DateLexicons | None = None,
 
 # ---------------------------------------------------------------- extraction
 
-class _Prefiltered:
-    """A rule's regex that scans a window only when the window holds what
-    every match of the rule contains (``attrs.holds``): a window without it
-    can hold no match, so skipping it changes nothing."""
-
-    __slots__ = ("rx", "holds", "groupindex")
-
-    def __init__(self, rx, holds):
-        self.rx, self.holds, self.groupindex = rx, holds, rx.groupindex
-
-    def finditer(self, text, pos=0, endpos=None, **kw):
-        if self.holds.search(text, pos, endpos) is None:
-            return ()
-        return self.rx.finditer(text, pos, endpos, **kw)
-
-    def __getattr__(self, name):
-        return getattr(self.rx, name)
+_YEAR_ATOM = r"(?:19|20)\d\d"
+_ASCII_DIGITS = "0123456789"
+_ANY_DIGIT = regex.compile(r"\d")  # regex's \d, as the year trigger reads it
+# One alternative of a trigger that _Finder scans without the regex engine:
+# the year pattern, a plain character, or a class of plain characters.
+_ATOM = regex.compile(r"\(\?:19\|20\)\\d\\d|\[[^\]\[\\\s^\-#]+\]|[^|()\[\]\\\s.*+?{}^$#]")
+_LEAD = " \t"
 
 
-_PREFILTERED: dict[int, tuple[RuleSet, RuleSet]] = {}
+def _year_hits(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Where regex's finditer of (?:19|20)\\d\\d hits in text[start:end]: every
+    19 or 20 (found by str.find), left to right, followed by two digits and
+    not inside the hit before."""
+    cands: list[int] = []
+    find = text.find
+    for needle in ("19", "20"):
+        i = find(needle, start, end)
+        while i >= 0:
+            cands.append(i)
+            i = find(needle, i + 1, end)
+    out: list[tuple[int, int]] = []
+    if not cands:
+        return out
+    cands.sort()
+    last, lim = start, end - 4
+    for p in cands:
+        if p < last or p > lim:
+            continue
+        a, b = text[p + 2], text[p + 3]
+        if (a in _ASCII_DIGITS or _ANY_DIGIT.match(a)) and (b in _ASCII_DIGITS or _ANY_DIGIT.match(b)):
+            out.append((p, p + 4))
+            last = p + 4
+    return out
+
+
+def _char_hits(text: str, chars: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Every position of any of *chars* in text[start:end], in order."""
+    out: list[tuple[int, int]] = []
+    find = text.find
+    for ch in chars:
+        i = find(ch, start, end)
+        while i >= 0:
+            out.append((i, i + 1))
+            i = find(ch, i + 1, end)
+    if len(chars) > 1:
+        out.sort()
+    return out
+
+
+def _atoms(trigger: str) -> tuple[str, ...] | None:
+    """A trigger as the alternatives _Finder scans itself (characters, the
+    year), or None when it is anything else. The alternatives never overlap
+    one another (a character is no digit), so their hits together are the
+    trigger's hits."""
+    parts = trigger.split("|") if "(" not in trigger else None
+    if parts is None:
+        toks = _ATOM.findall(trigger)
+        if "|".join(toks) != trigger:
+            return None
+        parts = toks
+    out: list[str] = []
+    for p in parts:
+        if not _ATOM.fullmatch(p):
+            return None
+        if p == _YEAR_ATOM:
+            out.append(p)
+        elif p.startswith("["):
+            out.extend(p[1:-1])
+        else:
+            out.append(p)
+    chars = [a for a in out if a != _YEAR_ATOM]
+    if len(set(chars)) != len(chars) or any(c in _ASCII_DIGITS for c in chars):
+        return None
+    return tuple(out)
+
+
+class _Finder:
+    """RuleSet.find for the dates rule set: the same matches (the same
+    windows, scans and Match records), with less work around them:
+
+    - trigger hits come from one str.find scan per character (and one for
+      the year pattern) shared by every trigger that holds it, instead of
+      one regex scan per trigger text (月|(?:19|20)\\d\\d is the 月 hits and
+      the year hits together);
+    - a window is scanned only when it holds the rule's ``attrs.holds`` (a
+      window without it can hold no match, so skipping it changes nothing);
+    - the joint rule (``attrs.joins_dates``, ``attrs.anchors``: a run of
+      spaces or tabs, one range word and spaces or tabs) is matched only at
+      its anchors: the next match after the last one starts at the run of
+      spaces before the next anchor, exactly where a scan of the whole
+      text finds it.
+    """
+
+    def __init__(self, rs: RuleSet):
+        self.rs = rs
+        widest = rs._widest_windows()
+        self.plan = []
+        self.triggers: dict[str, tuple] = {}
+        self.joint = None
+        for cr in rs.rules:
+            holds = cr.attrs.get("holds")
+            hs = None
+            if holds:
+                hrx = _compile_holds(holds)
+                for ex in cr.rule.examples.positive:  # a cheap guard against a holds that is not held
+                    if not hrx.search(shadow(ex.match)):
+                        raise RuleError(f"{cr.source}: {cr.id}: attrs.holds {holds!r} is not in the example {ex.match!r}")
+                hs = hrx.search
+            key = cr.rule.trigger
+            if key is not None and key not in self.triggers:
+                self.triggers[key] = (_atoms(key), cr.trigger, widest[key])
+            if key is None and cr.attrs.get("anchors") and self.joint is None:
+                self.joint = (cr, str(cr.attrs["anchors"]))
+                self._check_joint(cr)
+                continue
+            self.plan.append((cr, key, hs, cr.regex, cr.has_text))
+
+    def _check_joint(self, cr) -> None:
+        texts = [ex.text for ex in cr.rule.examples.positive] + list(cr.rule.examples.negative)
+        texts += ["1 至  2", "1至至2", " ——— ~ ", "\t-\t-\t", "3——4—5", "到", "a  -b- -c"]
+        for t in map(shadow, texts):
+            want = [m.span() for m in cr.regex.finditer(t)]
+            got = [(m.start, m.end) for m in self._joints(t, 0, len(t)) or ()]
+            if want != got:
+                raise RuleError(f"{cr.source}: {cr.id}: attrs.anchors: the anchored scan finds {got} in {t!r}, a full scan {want}")
+
+    def _joints(self, text: str, start: int, end: int) -> list[Match] | None:
+        cr, anchors = self.joint
+        rx = cr.regex
+        out: list[Match] = []
+        q = start
+        for h, _ in _char_hits(text, anchors, start, end):
+            if h < q:
+                continue
+            k = h
+            while k > q and text[k - 1] in _LEAD:
+                k -= 1
+            m = rx.match(text, k, end)
+            if m is None or m.end() <= h:
+                return None  # not the shape attrs.anchors promises: the caller scans it all
+            out.append(Match(cr, k, m.end(), None, m))
+            q = m.end()
+        return out
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
+        """What ``self.rs.find(text, start, end)`` returns (in another order)."""
+        end = len(text) if end is None else end
+        out: list[Match] = []
+        hits: dict[str, list[tuple[int, int]]] = {}
+        windows: dict[str, list[tuple[int, int]]] = {}
+        for cr, key, holds, rx, has_text in self.plan:
+            if key is None:
+                spans = [(start, end)]
+            else:
+                spans = windows.get(key)
+                if spans is None:
+                    spans = windows[key] = self._windows(key, text, start, end, hits)
+            seen: set[tuple[int, int]] = set()
+            finditer = rx.finditer
+            for ws, we in spans:
+                scan_end = we + LOOKAHEAD_MARGIN
+                if scan_end > end:
+                    scan_end = end
+                if holds is not None and holds(text, ws, scan_end) is None:
+                    continue
+                for m in finditer(text, ws, scan_end):
+                    if scan_end < end and m.end() > we:
+                        # As RuleSet.find: past the window, a match belongs to a
+                        # later window; one running past it is read again.
+                        if m.start() >= we:
+                            break
+                        m = rx.match(text, m.start(), end)
+                        if m is None:
+                            continue
+                    whole = m.span()
+                    if whole[0] == whole[1] or whole in seen:
+                        continue
+                    seen.add(whole)
+                    span = m.span("text") if has_text and m.start("text") >= 0 else whole
+                    out.append(Match(cr, span[0], span[1], None, m))
+        if self.joint is not None:
+            joints = self._joints(text, start, end)
+            if joints is None:
+                cr = self.joint[0]
+                joints = [Match(cr, m.start(), m.end(), None, m)
+                          for m in cr.regex.finditer(text, start, end) if m.end() > m.start()]
+            out += joints
+        return out
+
+    def _windows(self, key: str, text: str, start: int, end: int, hits: dict) -> list[tuple[int, int]]:
+        """The windows of RuleSet.find's _windows for trigger *key*."""
+        atoms, trigger, (before, after) = self.triggers[key]
+        if atoms is None:
+            return _windows(trigger, text, start, end, (before, after))
+        found: list[tuple[int, int]] = []
+        chars = ""
+        for a in atoms:
+            if a == _YEAR_ATOM:
+                h = hits.get(a)
+                if h is None:
+                    h = hits[a] = _year_hits(text, start, end)
+                found += h
+            else:
+                h = hits.get(a)
+                if h is None:
+                    h = hits[a] = _char_hits(text, a, start, end)
+                found += h
+        if len(atoms) > 1:
+            found.sort()
+        out: list[tuple[int, int]] = []
+        last_end = -1
+        for s, e in found:
+            ws = s - before if s - before > start else start
+            we = e + after if e + after < end else end
+            if ws <= last_end:
+                if we > last_end:
+                    out[-1] = (out[-1][0], we)
+                    last_end = we
+            else:
+                out.append((ws, we))
+                last_end = we
+        return out
+
+
+_FINDERS: dict[int, tuple[RuleSet, _Finder]] = {}
 
 
 def _compile_holds(pattern: str):
@@ -426,34 +631,30 @@ def _compile_holds(pattern: str):
     return regex.compile(pattern)
 
 
-def _ruleset(rs: RuleSet) -> RuleSet:
-    """The dates rule set, with the rules that declare ``holds`` prefiltered
-    (built once per loaded rule set)."""
-    hit = _PREFILTERED.get(id(rs))
+def finder(rs: RuleSet | None = None) -> _Finder:
+    """The fast finder of a dates rule set (built once per loaded rule set)."""
+    rs = rs or load_ruleset("dates")
+    hit = _FINDERS.get(id(rs))
     if hit is not None and hit[0] is rs:
         return hit[1]
-    rules = []
-    for cr in rs.rules:
-        holds = cr.attrs.get("holds")
-        if not holds:
-            rules.append(cr)
-            continue
-        rx = _compile_holds(holds)
-        for ex in cr.rule.examples.positive:  # a cheap guard against a holds that is not held
-            if not rx.search(shadow(ex.match)):
-                raise RuleError(f"{cr.source}: {cr.id}: attrs.holds {holds!r} is not in the example {ex.match!r}")
-        rules.append(replace(cr, regex=_Prefiltered(cr.regex, rx)))
-    derived = replace(rs, rules=rules)
-    _PREFILTERED[id(rs)] = (rs, derived)
-    return derived
+    f = _Finder(rs)
+    _FINDERS[id(rs)] = (rs, f)
+    return f
 
 
 def find(doc: Document) -> list[Match]:
     """Kept matches of the date rules in the document's scope."""
-    rs = _ruleset(load_ruleset("dates"))
+    f = finder()
+    scopes = doc.scopes()
+    shared = getattr(doc.layout, "date_matches", None)
+    if shared is not None and shared[0] is f.rs and shared[1] == scopes:
+        per_scope = shared[2]  # the layout scanned the same spans (infer_body_year)
+    else:
+        per_scope = [f.find(doc.shadow, s, e) for s, e in scopes]
     found = []
-    for s, e in doc.scopes():
-        found += [m for m in rs.find(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
+    in_scope = doc.in_scope
+    for ms in per_scope:
+        found += [m for m in ms if in_scope(m.start, m.end)]
     return resolve_overlaps(found)
 
 
