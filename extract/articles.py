@@ -45,6 +45,12 @@ class Layout:
     body_start: int = 0
     body_end: int = 0
     excluded: list[tuple[int, int]] = field(default_factory=list)
+    # (rule set, spans, matches per span): the raw date-rule matches
+    # infer_body_year found, which the dates extractor reuses for the same spans.
+    date_matches: tuple | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self):  # a pickled or copied layout leaves the matches behind
+        return {**self.__dict__, "date_matches": None}
 
 
 _NEWLINE = re.compile("\n")
@@ -144,7 +150,7 @@ def _find_outlet(rules, raw: str, shadow_text: str, ranges) -> str | None:
 
 
 def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
-                    headline: tuple[int, int] | None, excluded=()) -> int | None:
+                    headline: tuple[int, int] | None, excluded=(), layout: Layout | None = None) -> int | None:
     """The year an article without a date line is most likely about.
 
     Every year the date rules find in the headline and body is a vote: one
@@ -152,18 +158,23 @@ def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
     edition or event (2020(第四届)中德汽车大会), or a year near 今年/年初. A
     year after 到/力争/预计 is a goal, not a vote. Weights are in
     rules/articles.yaml (body_year). Ties go to the latest year.
+    The date rules' raw matches per span are kept on *layout* for the dates
+    extractor, which scans the same spans.
     """
+    from .dates import finder  # local: dates imports this module
     from .rules import resolve_overlaps  # local: keeps module import light
 
     cfg = load_ruleset("articles").lexicons.get("body_year", {})
-    rs = load_ruleset("dates")
+    dates = finder(load_ruleset("dates"))
     near_words = cfg.get("near_words", [])
     window = int(cfg.get("near_window", 30))
     leads = tuple(cfg.get("forward_leads", []))
+    per_span = [dates.find(shadow_text, s, e) for s, e in spans]
+    if layout is not None:
+        layout.date_matches = (dates.rs, [tuple(sp) for sp in spans], per_span)
     found = []
-    for s, e in spans:
-        found += [m for m in rs.find(shadow_text, s, e)
-                  if not any(a <= m.start and m.end <= b for a, b in excluded)]
+    for ms in per_span:
+        found += [m for m in ms if not any(a <= m.start and m.end <= b for a, b in excluded)]
     votes: dict[int, float] = {}
     for m in resolve_overlaps(found):
         y = m.group("y")
@@ -264,7 +275,7 @@ def find_layout(raw: str, shadow_text: str) -> Layout:
     if lay.published is None:
         spans = ([lay.title_span] if lay.title_span and lay.title_span[1] <= lay.body_start else [])
         spans.append((lay.body_start, lay.body_end))
-        year = infer_body_year(raw, shadow_text, spans, lay.title_span, lay.excluded)
+        year = infer_body_year(raw, shadow_text, spans, lay.title_span, lay.excluded, lay)
         if year is not None:
             lay.published = _safe_date(year, 1, 1)
             lay.date_source, lay.date_grain = "body", "year"
