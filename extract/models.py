@@ -90,8 +90,10 @@ def base_type(annotation):
 
 def record_id(article_id: str, table: str, start: int, end: int, rule_id: str) -> str:
     """Stable id: the same article, span and rule give the same id on every run."""
-    key = f"{article_id}\x1f{table}\x1f{start}\x1f{end}\x1f{rule_id}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    return _sha1(f"{article_id}\x1f{table}\x1f{start}\x1f{end}\x1f{rule_id}".encode()).hexdigest()[:16]
+
+
+_sha1 = hashlib.sha1
 
 
 class Record(BaseModel):
@@ -110,10 +112,16 @@ class Record(BaseModel):
 
     @model_validator(mode="after")
     def _span(self):
-        if self.char_end - self.char_start != len(self.text):
+        # The validated fields read from and record_id written to the
+        # instance dict (what BaseModel.__setattr__ does for a field, less its
+        # per-call checks): this runs for every record of every table.
+        d = self.__dict__
+        start, end = d["char_start"], d["char_end"]
+        if end - start != len(d["text"]):
             raise ValueError("char_end - char_start must equal len(text)")
-        if not self.record_id:
-            self.record_id = record_id(self.article_id, self.TABLE, self.char_start, self.char_end, self.rule_id)
+        if not d["record_id"]:
+            d["record_id"] = record_id(d["article_id"], self.TABLE, start, end, d["rule_id"])
+            self.__pydantic_fields_set__.add("record_id")
         return self
 
 
