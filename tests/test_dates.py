@@ -392,3 +392,31 @@ def test_peer_extraction_negatives_give_nothing():
             n += 1
             assert dates_of(c["input"]) == [], c["input"]
     assert n >= 5
+
+
+def test_the_dates_finder_finds_what_the_rule_set_finds():
+    """dates.finder() shares trigger hits and anchors period_span for speed;
+    it must give RuleSet.find's matches exactly (same rules, spans, groups),
+    on whole texts and on sub-spans, hostile strings included."""
+    from extract.dates import finder
+    from extract.shadow import shadow
+
+    rs = load_ruleset("dates")
+    fast = finder(rs)
+    root = Path(__file__).resolve().parent.parent
+    texts = [shadow(p.read_text(encoding="utf-8")) for p in sorted((root / "data" / "raw").glob("*.txt"))]
+    texts += [shadow(p.read_text(encoding="utf-8")) for p in sorted((root / "tests" / "articles").glob("*.txt"))]
+    texts += [shadow(ex.text) for cr in rs.rules for ex in cr.rule.examples.positive]
+    texts += [shadow(t) for cr in rs.rules for t in cr.rule.examples.negative]
+    rng = random.Random(7)
+    alphabet = "0123456789年月日号季度Q上中下旬初底末今去明前后天周第一二三四五十至到-—~ ，。、\n十四五规划期间"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(400)]
+
+    def key(ms):
+        return [(m.rule.id, m.start, m.end, tuple(sorted(m.groups.items()))) for m in ms]
+
+    for text in texts:
+        assert key(fast.find(text)) == key(rs.find(text)), text[:60]
+        if len(text) > 10:
+            a, b = rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))
+            assert key(fast.find(text, a, b)) == key(rs.find(text, a, b)), text[a:b][:60]
