@@ -218,16 +218,19 @@ class RuleSet:
             self._widest = cached
         return cached
 
-    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
+    def find(self, text: str, start: int = 0, end: int | None = None,
+             windows: dict[str, list[tuple[int, int]]] | None = None) -> list[Match]:
         """Every match of every rule in text[start:end], before overlap resolution.
 
         A rule with a ``trigger`` runs only in windows around the trigger's
         hits (merged when they touch), each scanned with a margin so that
-        lookaheads still see past the window's end.
+        lookaheads still see past the window's end. A caller that found the
+        trigger hits some cheaper way passes *windows* (trigger text → the
+        spans ``_windows`` would give); any trigger missing from it is scanned.
         """
         end = len(text) if end is None else end
         out: list[Match] = []
-        windows_by_trigger: dict[str, list[tuple[int, int]]] = {}
+        windows_by_trigger: dict[str, list[tuple[int, int]]] = dict(windows or {})
         widest = self._widest_windows()
         for cr in self.rules:
             if cr.trigger is None:

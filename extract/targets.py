@@ -23,7 +23,7 @@ from .dates import reference_date
 from .models import Amount, DateRef, Project, Record, Target
 from .numbers import parse_number
 from .spans import SpanIndex, boundary_after, boundary_before
-from .rules import LOOKAHEAD_MARGIN, Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
+from .rules import Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 SENTENCE_END = "。！？!?\n"
 MAX_SENTENCE_REACH = 300  # a "sentence" with no end in sight is cut this far from the mention
@@ -259,29 +259,7 @@ def _find(rs: RuleSet, text: str, start: int, end: int) -> list[Match]:
     scan = entry[1]
     if scan is None:
         return rs.find(text, start, end)
-    windows = scan.windows(text, start, end)
-    out: list[Match] = []
-    # The loop of RuleSet.find over the windows.
-    for cr in rs.rules:
-        spans = [(start, end)] if cr.trigger is None else windows[cr.rule.trigger]
-        seen: set[tuple[int, int]] = set()
-        options, has_text = cr.scan_options, cr.has_text
-        for ws, we in spans:
-            scan_end = min(end, we + LOOKAHEAD_MARGIN)
-            for m in cr.regex.finditer(text, ws, scan_end, **options):
-                if scan_end < end and m.end() > we:
-                    if m.start() >= we:
-                        break
-                    m = cr.regex.match(text, m.start(), end)
-                    if m is None:
-                        continue
-                whole = m.span()
-                if whole[0] == whole[1] or whole in seen:
-                    continue
-                seen.add(whole)
-                span = m.span("text") if has_text and m.start("text") >= 0 else whole
-                out.append(Match(cr, span[0], span[1], None, m))
-    return out
+    return rs.find(text, start, end, windows=scan.windows(text, start, end))
 
 
 _SENTENCE_END_RX = re.compile("[" + re.escape(SENTENCE_END) + "]")

@@ -86,3 +86,32 @@ def test_target_year_agrees_with_the_dates_table(text):
     (d,) = [x for x in res.records["dates"] if x.char_end <= t.char_start]
     assert t.year == d.end.year
     assert t.period_start == (d.start.year if d.start.year != d.end.year else None)
+
+
+def test_the_targets_trigger_scan_finds_what_the_rule_set_finds():
+    """targets._find gets its windows from one shared scan of every trigger
+    word list; the matches must be RuleSet.find's, on whole texts and sub-spans."""
+    import random
+    from pathlib import Path
+
+    from extract.rules import load_ruleset
+    from extract.shadow import shadow
+    from extract.targets import _find
+
+    rs = load_ruleset("targets")
+    root = Path(__file__).resolve().parent.parent
+    texts = [shadow(p.read_text(encoding="utf-8")) for p in sorted((root / "data" / "raw").glob("*.txt"))]
+    texts += [shadow(p.read_text(encoding="utf-8")) for p in sorted((root / "tests" / "articles").glob("*.txt"))]
+    texts += [shadow(ex.text) for cr in rs.rules for ex in cr.rule.examples.positive]
+    rng = random.Random(11)
+    words = ["力争", "争取", "确保", "努力", "目标", "产量", "整车产量", "产值", "销量", "突破", "达到", "万辆", "亿元", "到", "2025年", "，", "。"]
+    texts += ["".join(rng.choice(words) for _ in range(rng.randint(0, 40))) for _ in range(300)]
+
+    def key(ms):
+        return [(m.rule.id, m.start, m.end) for m in ms]
+
+    for text in texts:
+        assert key(_find(rs, text, 0, len(text))) == key(rs.find(text)), text[:60]
+        if len(text) > 10:
+            a, b = rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))
+            assert key(_find(rs, text, a, b)) == key(rs.find(text, a, b)), text[a:b][:60]
