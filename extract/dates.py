@@ -38,7 +38,7 @@ import regex
 from .articles import Document
 from .models import DateRef, Record
 from .numbers import parse_number
-from .rules import LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _windows, load_ruleset, resolve_overlaps
+from .rules import LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _windows, load_ruleset, merge_windows, resolve_overlaps
 from .shadow import shadow
 
 PUBLISHED_RULE = "date.published"
@@ -595,19 +595,7 @@ class _Finder:
                 found += h
         if len(atoms) > 1:
             found.sort()
-        out: list[tuple[int, int]] = []
-        last_end = -1
-        for s, e in found:
-            ws = s - before if s - before > start else start
-            we = e + after if e + after < end else end
-            if ws <= last_end:
-                if we > last_end:
-                    out[-1] = (out[-1][0], we)
-                    last_end = we
-            else:
-                out.append((ws, we))
-                last_end = we
-        return out
+        return merge_windows(found, start, end, (before, after))
 
 
 _FINDERS: dict[int, tuple[RuleSet, _Finder]] = {}

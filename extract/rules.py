@@ -270,11 +270,17 @@ LOOKAHEAD_MARGIN = 16  # characters scanned past a window so lookaheads see real
 
 
 def _windows(trigger, text: str, start: int, end: int, window: tuple[int, int]) -> list[tuple[int, int]]:
+    return merge_windows((m.span() for m in trigger.finditer(text, start, end)), start, end, window)
+
+
+def merge_windows(hits, start: int, end: int, window: tuple[int, int]) -> list[tuple[int, int]]:
+    """The windows around trigger *hits* ((start, end) pairs in text order),
+    *window* = (before, after) characters, clipped to [start, end) and merged
+    when they touch."""
     before, after = window
     out: list[tuple[int, int]] = []
     last_end = -1
-    for m in trigger.finditer(text, start, end):
-        s, e = m.span()
+    for s, e in hits:
         ws = s - before if s - before > start else start
         we = e + after if e + after < end else end
         if ws <= last_end:
