@@ -18,9 +18,12 @@ generic phrases, and reads status, investment and location from the clause.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import regex
@@ -64,6 +67,7 @@ LOADS = 0  # how many times jieba's dictionary was loaded in this process (tests
 class ProjectLexicons:
     suffix_kind: dict[str, str]
     suffixes: tuple[str, ...]
+    suffix_lengths: tuple[int, ...]   # the suffixes' lengths, longest first
     head_kind: dict[str, str]
     head_blockers: tuple[str, ...]
     generic_names: frozenset[str]
@@ -119,6 +123,7 @@ def lexicons() -> ProjectLexicons:
     return ProjectLexicons(
         suffix_kind=suffix_kind,
         suffixes=tuple(sorted(suffix_kind, key=len, reverse=True)),
+        suffix_lengths=tuple(sorted({len(w) for w in suffix_kind if w}, reverse=True)),
         head_kind=invert_lexicon(lx["list_heads"]),
         head_blockers=words("head_blockers"),
         generic_names=frozenset(words("generic_names")),
@@ -218,12 +223,21 @@ def tokenizer() -> _Segmenter:
 
 def segment(text: str, offset: int = 0) -> list[Tok]:
     """POS tokens of *text* with absolute offsets; adverb+verb tokens split (大力|支持)."""
-    lx = lexicons()
-    initials = _adverb_initials(lx.verb_adverbs)
+    pairs = tokenizer().pairs(text)
     out: list[Tok] = []
     append = out.append
     pos = offset
-    for w, f in tokenizer().pairs(text):
+    if _glued_rx().search(text) is None:
+        # No adverb+verb in the text, so no token to split (a token is split
+        # only when it is such a pair): offsets and tuples only.
+        for w, f in pairs:
+            end = pos + len(w)
+            append(_new_tuple(Tok, (w, f, pos, end)))  # Tok(w, f, pos, end) without the keyword wrapper
+            pos = end
+        return out
+    lx = lexicons()
+    initials = _adverb_initials(lx.verb_adverbs)
+    for w, f in pairs:
         end = pos + len(w)
         if end - pos > 2 and w[0] in initials:
             adverb = next((a for a in lx.verb_adverbs if len(w) > len(a) + 1 and w.startswith(a)
@@ -233,9 +247,22 @@ def segment(text: str, offset: int = 0) -> list[Tok]:
                 append(Tok(w[len(adverb):], "v", pos + len(adverb), end))
                 pos = end
                 continue
-        append(_new_tuple(Tok, (w, f, pos, end)))  # Tok(w, f, pos, end) without the keyword wrapper
+        append(_new_tuple(Tok, (w, f, pos, end)))
         pos = end
     return out
+
+
+@lru_cache(maxsize=1)
+def _glued_rx():
+    """Any adverb followed by a verb of two or more characters: the only
+    texts in which ``segment`` can split a token (w = adverb + verb with
+    len(verb) >= 2, so the text holds adverb + verb)."""
+    lx = lexicons()
+    adverbs = [a for a in lx.verb_adverbs if a]
+    verbs = [v for v in lx.verbs if len(v) >= 2]
+    if not adverbs or not verbs:
+        return re.compile(r"(?!)")
+    return re.compile("(?:" + _alt(adverbs) + ")(?:" + _alt(verbs) + ")")
 
 
 _new_tuple = tuple.__new__
@@ -269,13 +296,29 @@ class Clauses:
 
 
 def _index_at(toks: list[Tok], pos: int) -> int:
-    for i, t in enumerate(toks):
-        if t.start <= pos < t.end:
-            return i
-    return -1
+    """Index of the token holding *pos*, or -1. Tokens run left to right
+    without overlap, so only the last one starting at or before *pos* can
+    hold it (found by bisection)."""
+    i = bisect_right(toks, pos, key=_START) - 1
+    return i if i >= 0 and pos < toks[i].end else -1
+
+
+_START = itemgetter(2)  # Tok.start
+_END = itemgetter(3)    # Tok.end
 
 
 # ---------------------------------------------------------------- the walk left
+
+def _suffix_of(name: str, lx: ProjectLexicons) -> str | None:
+    """The longest suffix *name* ends with (the first of ``lx.suffixes``,
+    longest first, that it ends with), found by a dict look-up per length."""
+    kinds = lx.suffix_kind
+    for n in lx.suffix_lengths:
+        tail = name[-n:]
+        if tail in kinds:
+            return tail
+    return None
+
 
 def _ends_with_suffix(word: str, lx: ProjectLexicons) -> bool:
     return word.endswith(lx.suffixes)
@@ -549,9 +592,15 @@ def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, in
     j, capped = walk_left(toks, i, lx, verb_zone=True, limit_end=se)
     if capped:
         return []
-    stem_toks = [t for t in toks[j:i + 1] if t.end <= ss]
-    if stem_toks and all(t.flag.startswith("v") or t.word in lx.verbs for t in stem_toks):
-        return []  # 演绎项目, 推进解决项目: a verb and its object
+    # toks[j:i] are the tokens ending at or before ss (toks[i] ends at se > ss).
+    if j < i:
+        verbs = lx.verbs
+        for k in range(j, i):
+            t = toks[k]
+            if not (t.flag.startswith("v") or t.word in verbs):
+                break
+        else:
+            return []  # 演绎项目, 推进解决项目: a verb and its object
     start = toks[j].start if toks[j].start <= ss else ss
     start, end = _strip_edges(sh, start, se)
     if end - start <= len(suffix) or not doc.in_scope(start, end):
@@ -573,7 +622,7 @@ def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, in
     if suffix == "项目":  # 红旗繁荣基地项目 is a base: the suffix before 项目 names the kind
         stem = name[: -len(suffix)]
         if stem.endswith(lx.suffixes):
-            inner = next(s for s in lx.suffixes if stem.endswith(s))
+            inner = _suffix_of(stem, lx)
     kind = lx.suffix_kind.get(inner or suffix, "other")
     return [Candidate(m.rule, start, end, kind, (cs, ce), before_end=min(chain_start, start), after_start=end)]
 
@@ -656,11 +705,12 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
         if e - s < 2 or e - s > MAX_NAME or not doc.in_scope(s, e):
             continue
         name = sh[s:e]
-        suffix = next((x for x in lx.suffixes if name.endswith(x)), None)
+        suffix = _suffix_of(name, lx)
         if is_generic(name, suffix, lx) or (suffix is None and _all_generic(name, lx, lx.industry_words)):
             continue  # 汽车、医药健康等产业项目: kinds of industry, not names
-        item_toks = [t for t in toks if s <= t.start and t.end <= e]
-        if len(item_toks) == 1 and item_toks[0].flag[:1] in ("v", "a"):
+        # The tokens lying inside [s, e): starts and ends both rise along toks.
+        lo = bisect_left(toks, s, key=_START)
+        if bisect_right(toks, e, key=_END) - lo == 1 and toks[lo].flag[:1] in ("v", "a"):
             continue  # 征地、拆迁、平整等: steps, not projects
         kind = lx.suffix_kind[suffix] if suffix else head_kind
         out.append(Candidate(m.rule, s, e, kind, (cs, ce), before_end=first_start, after_start=head_end,
@@ -687,7 +737,7 @@ def conjunct_candidates(doc: Document, m: Match, accepted: _Accepted) -> list[Ca
         return []
     lx = lexicons()
     name = doc.shadow[s:e]
-    suffix = next((x for x in lx.suffixes if name.endswith(x)), None)
+    suffix = _suffix_of(name, lx)
     kind = lx.suffix_kind[suffix] if suffix else "other"
     return [Candidate(m.rule, s, e, kind, left.clause, before_end=left.before_end, after_start=e + 1)]
 
@@ -703,7 +753,7 @@ def sibling_candidates(doc: Document, m: Match, accepted: _Accepted) -> list[Can
     name = doc.shadow[s2:e2]
     if e2 - s2 < 2 or is_generic(name, None, lx):
         return []
-    suffix = next((x for x in lx.suffixes if name.endswith(x)), None)
+    suffix = _suffix_of(name, lx)
     kind = lx.suffix_kind[suffix] if suffix else "other"
     return [Candidate(m.rule, s2, e2, kind, left.clause, before_end=left.before_end, after_start=right.after_start)]
 
@@ -865,16 +915,19 @@ def extract_projects(doc: Document, found: dict[str, list[Record]] | None = None
     for c in cands:
         by_clause.setdefault(c.clause, []).append(c)
     out: list[Project] = []
+    validate = Project.model_validate
     for c in cands:
         inv = _investment(sh, c, amounts, by_clause[c.clause])
         name = sh[c.start:c.end]
         if inv is not None:
             inv.subject = name
-        out.append(Project(
-            article_id=doc.article_id, text=doc.raw[c.start:c.end], char_start=c.start, char_end=c.end,
-            sentence=doc.sentence_at(c.start), rule_id=c.rule.id,
-            name=name, name_text=doc.raw[c.start:c.end], kind=c.kind,
-            investment_cny=Decimal(inv.value_cny) if inv is not None else None,
-            status=status_of(sh, c, lx), location=location_of(sh, c, lx),
-        ))
+        raw = doc.raw[c.start:c.end]
+        # model_validate of a dict: the same validation as Project(**kw), less the keyword wrapper.
+        out.append(validate({
+            "article_id": doc.article_id, "text": raw, "char_start": c.start, "char_end": c.end,
+            "sentence": doc.sentence_at(c.start), "rule_id": c.rule.id,
+            "name": name, "name_text": raw, "kind": c.kind,
+            "investment_cny": Decimal(inv.value_cny) if inv is not None else None,
+            "status": status_of(sh, c, lx), "location": location_of(sh, c, lx),
+        }))
     return out
