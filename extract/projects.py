@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
@@ -224,19 +224,15 @@ def tokenizer() -> _Segmenter:
 def segment(text: str, offset: int = 0) -> list[Tok]:
     """POS tokens of *text* with absolute offsets; adverb+verb tokens split (大力|支持)."""
     pairs = tokenizer().pairs(text)
-    out: list[Tok] = []
-    append = out.append
     pos = offset
     if _glued_rx().search(text) is None:
-        # No adverb+verb in the text, so no token to split (a token is split
-        # only when it is such a pair): offsets and tuples only.
-        for w, f in pairs:
-            end = pos + len(w)
-            append(_new_tuple(Tok, (w, f, pos, end)))  # Tok(w, f, pos, end) without the keyword wrapper
-            pos = end
-        return out
+        # A token is split only when it is an adverb + a verb of two or more
+        # characters, so with no such pair in the text: offsets and tuples only.
+        return [_new_tuple(Tok, (w, f, pos, pos := pos + len(w))) for w, f in pairs]
     lx = lexicons()
     initials = _adverb_initials(lx.verb_adverbs)
+    out: list[Tok] = []
+    append = out.append
     for w, f in pairs:
         end = pos + len(w)
         if end - pos > 2 and w[0] in initials:
@@ -247,16 +243,15 @@ def segment(text: str, offset: int = 0) -> list[Tok]:
                 append(Tok(w[len(adverb):], "v", pos + len(adverb), end))
                 pos = end
                 continue
-        append(_new_tuple(Tok, (w, f, pos, end)))
+        append(_new_tuple(Tok, (w, f, pos, end)))  # Tok(w, f, pos, end) without the keyword wrapper
         pos = end
     return out
 
 
 @lru_cache(maxsize=1)
 def _glued_rx():
-    """Any adverb followed by a verb of two or more characters: the only
-    texts in which ``segment`` can split a token (w = adverb + verb with
-    len(verb) >= 2, so the text holds adverb + verb)."""
+    """An adverb followed by a verb of two or more characters: the only
+    texts in which ``segment`` can split a token."""
     lx = lexicons()
     adverbs = [a for a in lx.verb_adverbs if a]
     verbs = [v for v in lx.verbs if len(v) >= 2]
@@ -870,8 +865,131 @@ FIRST_PASS = {"project.suffix_name": suffix_candidates, "project.list_item": lis
 SECOND_PASS = {"project.conjunct": conjunct_candidates, "project.list_sibling": sibling_candidates}
 
 
+# The list_sibling pattern the lazy second pass below relies on (compared
+# with whitespace dropped): every match opens with 、 and holds no other 、.
+_SIBLING_PATTERN = "、(?P<text>[^、,，。；;！？!?\\n的等]{2,16})(?=[、和])"
+
+
+@dataclass(frozen=True)
+class _ScanPlan:
+    """How ``find`` runs the rules of projects.yaml, in the file's order.
+
+    - *direct*: the first-pass rules (none has a trigger, so RuleSet.find
+      scans each over the whole scope): scanned here with their own
+      finditer, the same matches in the same order.
+    - *deferred*: rules RuleSet.find runs (the trigger rules), through a
+      RuleSet holding only them.
+    - *sibling*: the list_sibling rule. An item between two projects starts
+      right after a project, so it is matched only at the 、 that ends an
+      accepted project (a match opens with 、 and holds no other 、, so the
+      scan of the whole scope finds a match at every such 、 where one
+      starts, and the same one; see ``_siblings``).
+    """
+    direct: tuple[CompiledRule, ...]
+    deferred: object          # a RuleSet, or None when no rule is deferred
+    sibling: CompiledRule | None
+    later_order: tuple[CompiledRule, ...]   # second-pass rules in file order
+
+
+@lru_cache(maxsize=1)
+def _scan_plan() -> _ScanPlan | None:
+    """The plan for projects.yaml's rules, or None when a rule does not fit it
+    (a first-pass rule with a trigger): ``find`` then runs RuleSet.find."""
+    rs = load_ruleset("projects")
+    direct, deferred, sibling = [], [], None
+    for cr in rs.rules:
+        if cr.id in FIRST_PASS:
+            if cr.trigger is not None:
+                return None
+            direct.append(cr)
+        elif (cr.id == "project.list_sibling" and cr.trigger is None and cr.rule.engine == "re"
+              and "".join(cr.regex.pattern.split()) == _SIBLING_PATTERN):
+            sibling = cr
+        else:
+            deferred.append(cr)
+    sub = replace(rs, rules=deferred) if deferred else None
+    later = tuple(cr for cr in rs.rules if cr.id not in FIRST_PASS)
+    return _ScanPlan(tuple(direct), sub, sibling, later)
+
+
+def _siblings(doc: Document, cr: CompiledRule, scope: tuple[int, int], accepted: _Accepted) -> list[Match]:
+    """The list_sibling matches of *scope* that start at the 、 ending an
+    accepted project, in text order: what a scan of the scope gives there.
+
+    A match opens with 、 and holds no other 、, so a match found by the scan
+    ends at or before the next 、; the scan therefore reaches every 、 where
+    a match starts and finds it there, the same as a match at that place
+    (the pattern looks neither behind nor at the scan's start). A match at
+    any other 、 has no project before it and gives no candidate.
+    """
+    sh = doc.shadow
+    s0, s1 = scope
+    rx = cr.regex
+    out = []
+    for p in sorted(accepted.by_end):
+        if s0 <= p < s1 and sh[p] == "、":
+            m = rx.match(sh, p, s1)
+            if m is not None:
+                s, e = m.span("text")
+                out.append(Match(cr, s, e, None, m))
+    return out
+
+
 def find(doc: Document) -> list[Candidate]:
     """Accepted project candidates of a document, overlaps resolved."""
+    plan = _scan_plan()
+    if plan is None:
+        return _find_generic(doc)
+    lx = lexicons()
+    sh = doc.shadow
+    cl = Clauses(sh)
+    first: list[Candidate] = []
+    later: list[tuple[tuple[int, int], list[Match]]] = []
+    heads: list[tuple[int, int]] = []
+    scopes = doc.scopes()
+    for scope in scopes:
+        s0, s1 = scope
+        for cr in plan.direct:
+            handler = FIRST_PASS[cr.id]
+            is_list = cr.id == "project.list_item"
+            has_text = cr.has_text
+            for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options):
+                ms, me = rm.span()
+                if ms == me:
+                    continue
+                if has_text and rm.start("text") >= 0:
+                    ms, me = rm.span("text")
+                m = Match(cr, ms, me, None, rm)
+                first += handler(doc, cl, m, scope, lx)
+                if is_list:
+                    heads.append((ms, me))
+        later.append((scope, plan.deferred.find(sh, s0, s1) if plan.deferred is not None else []))
+    # A suffix inside a list head (等楼宇类数字经济项目) names the list, not a project.
+    if heads:
+        first = [c for c in first if c.rule.id != "project.suffix_name"
+                 or not any(hs < c.end and c.start < he for hs, he in heads)]
+    kept = _resolve(first)
+    sibling = plan.sibling if plan.sibling is not None and plan.sibling.id in SECOND_PASS else None
+    if sibling is None and not any(m.rule.id in SECOND_PASS for _, ms in later for m in ms):
+        return kept
+    index = _Accepted(kept)
+    extra = []
+    for scope, matches in later:
+        # The second-pass matches of the scope in RuleSet.find's order: by rule, then position.
+        by_rule: dict[int, list[Match]] = {}
+        for m in matches:
+            by_rule.setdefault(id(m.rule), []).append(m)
+        if sibling is not None:
+            by_rule[id(sibling)] = _siblings(doc, sibling, scope, index)
+        for cr in plan.later_order:
+            if cr.id in SECOND_PASS:
+                for m in by_rule.get(id(cr), ()):
+                    extra += SECOND_PASS[cr.id](doc, m, index)
+    return _resolve(kept + extra) if extra else kept
+
+
+def _find_generic(doc: Document) -> list[Candidate]:
+    """``find`` by RuleSet.find over every rule (when the rules do not fit the scan plan)."""
     rs = load_ruleset("projects")
     lx = lexicons()
     cl = Clauses(doc.shadow)
