@@ -525,7 +525,10 @@ def is_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bool =
     stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
     if len(stem) < 2:
         return True
-    if any(part.startswith(lx.designation_prefixes) for part in _CONJ_SPLIT.split(stem)):
+    if "和" in stem or "及" in stem:  # (the characters _CONJ_SPLIT splits at)
+        if any(part.startswith(lx.designation_prefixes) for part in _CONJ_SPLIT.split(stem)):
+            return True
+    elif stem.startswith(lx.designation_prefixes):
         return True
     if stem.endswith(lx.generic_stem_ends):
         return True
