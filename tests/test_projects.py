@@ -304,3 +304,32 @@ def test_only_candidate_clauses_are_segmented(monkeypatch):
     assert calls == []
     projects.extract_projects(Document.from_snippet(filler + "投资80亿元的旭阳智能中法工业园项目落位。" + filler))
     assert calls == ["投资80亿元的旭阳智能中法工业园项目落位"]
+
+
+def test_the_planned_scan_finds_what_the_generic_scan_finds():
+    """projects.find scans its first-pass rules directly and matches list
+    siblings only at the 、 after an accepted project; it must accept exactly
+    the candidates of _find_generic (every rule through RuleSet.find)."""
+    import random
+    from pathlib import Path
+
+    from extract.articles import Document
+    from extract.projects import _find_generic, find
+    from extract.rules import load_ruleset
+
+    root = Path(__file__).resolve().parent.parent
+    docs = [Document.from_text(p.read_text(encoding="utf-8"), p.stem)
+            for p in sorted((root / "data" / "raw").glob("*.txt")) + sorted((root / "tests" / "articles").glob("*.txt"))]
+    rs = load_ruleset("projects")
+    docs += [Document.from_snippet(ex.text) for cr in rs.rules for ex in cr.rule.examples.positive]
+    rng = random.Random(5)
+    parts = ["红旗繁荣基地", "一汽人才产业园", "研发产业园", "旗帜创新中心", "、", "和", "及", "“旗E春城”", "等", "13个",
+             "项目", "重大项目", "建设", "开工", "投资80亿元的", "，", "。", "在长春新区", "生产线", "的"]
+    docs += [Document.from_snippet("".join(rng.choice(parts) for _ in range(rng.randint(1, 30)))) for _ in range(300)]
+
+    def key(cands):
+        return [(c.rule.id, c.start, c.end, c.kind, c.clause, c.before_end, c.after_start, c.own_prefix, c.head)
+                for c in cands]
+
+    for doc in docs:
+        assert key(find(doc)) == key(_find_generic(doc)), doc.raw[:60]
