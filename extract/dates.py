@@ -38,7 +38,7 @@ import regex
 from .articles import Document
 from .models import DateRef, Record
 from .numbers import parse_number
-from .rules import LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _windows, load_ruleset, merge_windows, resolve_overlaps
+from .rules import Match, RuleError, RuleSet, _windows, load_ruleset, merge_windows, window_matches, resolve_overlaps
 from .shadow import shadow
 
 PUBLISHED_RULE = "date.published"
@@ -536,36 +536,14 @@ class _Finder:
         out: list[Match] = []
         hits: dict[str, list[tuple[int, int]]] = {}
         windows: dict[str, list[tuple[int, int]]] = {}
-        for cr, key, holds, rx, has_text in self.plan:
+        for cr, key, holds, _rx, _has_text in self.plan:
             if key is None:
                 spans = [(start, end)]
             else:
                 spans = windows.get(key)
                 if spans is None:
                     spans = windows[key] = self._windows(key, text, start, end, hits)
-            seen: set[tuple[int, int]] = set()
-            finditer = rx.finditer
-            for ws, we in spans:
-                scan_end = we + LOOKAHEAD_MARGIN
-                if scan_end > end:
-                    scan_end = end
-                if holds is not None and holds(text, ws, scan_end) is None:
-                    continue
-                for m in finditer(text, ws, scan_end):
-                    if scan_end < end and m.end() > we:
-                        # As RuleSet.find: past the window, a match belongs to a
-                        # later window; one running past it is read again.
-                        if m.start() >= we:
-                            break
-                        m = rx.match(text, m.start(), end)
-                        if m is None:
-                            continue
-                    whole = m.span()
-                    if whole[0] == whole[1] or whole in seen:
-                        continue
-                    seen.add(whole)
-                    span = m.span("text") if has_text and m.start("text") >= 0 else whole
-                    out.append(Match(cr, span[0], span[1], None, m))
+            out += window_matches(cr, text, spans, end, holds)
         if self.joint is not None:
             joints = self._joints(text, start, end)
             if joints is None:

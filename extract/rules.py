@@ -242,28 +242,44 @@ class RuleSet:
                 spans = windows_by_trigger.get(key)
                 if spans is None:
                     spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, widest[key])
-            seen: set[tuple[int, int]] = set()
-            options, has_text = cr.scan_options, cr.has_text
-            for ws, we in spans:
-                scan_end = min(end, we + LOOKAHEAD_MARGIN)
-                for m in cr.regex.finditer(text, ws, scan_end, **options):
-                    if scan_end < end and m.end() > we:
-                        # Past the window, the scan's end would read as the end of
-                        # the text (a lookahead such as 日(?!内) passes there). A
-                        # match starting past it belongs to a later window; one
-                        # running past it is read again with the real text after it.
-                        if m.start() >= we:
-                            break
-                        m = cr.regex.match(text, m.start(), end)
-                        if m is None:
-                            continue
-                    whole = m.span()
-                    if whole[0] == whole[1] or whole in seen:
-                        continue
-                    seen.add(whole)
-                    span = m.span("text") if has_text and m.start("text") >= 0 else whole
-                    out.append(Match(cr, span[0], span[1], None, m))
+            out += window_matches(cr, text, spans, end)
         return out
+
+
+def window_matches(cr: CompiledRule, text: str, spans: list[tuple[int, int]], end: int,
+                   holds=None) -> list[Match]:
+    """The matches of one rule in its windows *spans* of text[:end].
+
+    Each window is scanned LOOKAHEAD_MARGIN characters past its end so that
+    lookaheads read real text. *holds* (``search(text, pos, endpos)``), when
+    given, skips a window in which it finds nothing.
+    """
+    out: list[Match] = []
+    seen: set[tuple[int, int]] = set()
+    rx = cr.regex
+    options, has_text = cr.scan_options, cr.has_text
+    for ws, we in spans:
+        scan_end = min(end, we + LOOKAHEAD_MARGIN)
+        if holds is not None and holds(text, ws, scan_end) is None:
+            continue
+        for m in rx.finditer(text, ws, scan_end, **options):
+            if scan_end < end and m.end() > we:
+                # Past the window, the scan's end would read as the end of
+                # the text (a lookahead such as 日(?!内) passes there). A
+                # match starting past it belongs to a later window; one
+                # running past it is read again with the real text after it.
+                if m.start() >= we:
+                    break
+                m = rx.match(text, m.start(), end)
+                if m is None:
+                    continue
+            whole = m.span()
+            if whole[0] == whole[1] or whole in seen:
+                continue
+            seen.add(whole)
+            span = m.span("text") if has_text and m.start("text") >= 0 else whole
+            out.append(Match(cr, span[0], span[1], None, m))
+    return out
 
 
 LOOKAHEAD_MARGIN = 16  # characters scanned past a window so lookaheads see real text
