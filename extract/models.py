@@ -107,7 +107,8 @@ class Record(BaseModel):
     text: str = Field(min_length=1, description="the exact surface characters, in the article's own script")
     char_start: int = Field(ge=0, description="half-open start offset (code points) into the article text")
     char_end: int = Field(gt=0, description="half-open end offset: raw[char_start:char_end] == text")
-    sentence: str = Field(description="the sentence that holds the mention, in the article's own script")
+    sentence: str = Field(description="the sentence that holds the mention, in the article's own script "
+                          "(at most 400 characters around the mention when the sentence is longer)")
     rule_id: str = Field(description="id of the rule in rules/ that produced the record")
 
     @model_validator(mode="after")

@@ -8,6 +8,8 @@ import regex
 
 # A terminator is 。！？；!?; or a newline; a 。 between two digits is a decimal
 # point (5。3亿元), not the end of a sentence.
+MAX_SENTENCE = 400  # characters; real sentences in the seeds are at most ~220
+
 _END = regex.compile(r"(?:(?<!\d)。|。(?!\d))+|[！？；!?;]+|\n")
 # The same marks when no two terminators touch (almost every text): each one
 # character, found by one character-class scan (re, several times faster than
@@ -68,7 +70,14 @@ class Sentences:
         return (0, 0) if not self.spans else self.spans[0]
 
     def sentence_at(self, offset: int) -> str:
+        """The sentence holding *offset*; of a sentence longer than
+        MAX_SENTENCE (a page with no punctuation), the MAX_SENTENCE characters
+        around the offset, so that a record never carries a whole page and
+        the tables stay linear in the input."""
         s, e = self.span_at(offset)
+        if e - s > MAX_SENTENCE:
+            s = max(s, min(offset - MAX_SENTENCE // 2, e - MAX_SENTENCE))
+            e = s + MAX_SENTENCE
         return self.text[s:e]
 
     def __iter__(self):

@@ -98,3 +98,26 @@ def test_vectorised_shadow_equals_the_table(text):
     from extract.shadow import _table, shadow_and_script
     sh, _ = shadow_and_script(text)
     assert sh == text.translate(_table())
+
+
+def test_a_sentence_without_end_is_cut_around_the_mention():
+    from extract.sentences import MAX_SENTENCE
+    text = "序。" + "长春汽开区投资80亿元建设红旗繁荣基地" * 200
+    sents = Sentences(text)
+    for offset in (2, 1000, len(text) - 5):
+        got = sents.sentence_at(offset)
+        assert len(got) == MAX_SENTENCE
+        start = text.index(got, max(0, offset - MAX_SENTENCE))
+        assert start <= offset < start + MAX_SENTENCE
+    assert sents.sentence_at(0) == "序。"
+
+
+def test_long_unpunctuated_text_gives_linear_output():
+    """Records of a page without punctuation each carry a bounded excerpt,
+    so output grows with the text, not with records × text."""
+    from extract.pipeline import process_text
+    from extract.sentences import MAX_SENTENCE
+    text = "。" + "长春汽开区力争整车产量突破220万辆产值超7700亿元总投资超过2000亿元的红旗繁荣基地项目加快建设" * 300
+    res = process_text(text, "h")
+    recs = [r for v in res.records.values() for r in v]
+    assert recs and all(len(r.sentence) <= MAX_SENTENCE and r.sentence in text for r in recs)
