@@ -88,6 +88,18 @@ def base_type(annotation):
     return args[0] if args else annotation
 
 
+def value_kind(annotation) -> str:
+    """What a field holds, for mapping to a file format's own types: "bool",
+    "int", "decimal", "float", "date", or "text" (str, enums, anything else)."""
+    base = base_type(annotation)
+    if isinstance(base, type):
+        for kind, types in (("bool", bool), ("text", Enum), ("int", int), ("decimal", Decimal),
+                            ("float", float), ("date", date)):
+            if issubclass(base, types):
+                return kind
+    return "text"
+
+
 def record_id(article_id: str, table: str, start: int, end: int, rule_id: str) -> str:
     """Stable id: the same article, span and rule give the same id on every run."""
     return _sha1(f"{article_id}\x1f{table}\x1f{start}\x1f{end}\x1f{rule_id}".encode()).hexdigest()[:16]

@@ -23,27 +23,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
-from .models import base_type
+from .models import value_kind
 
 MONEY_TYPE = pa.decimal128(38, 6)
 
 
+_ARROW_TYPES = {"bool": pa.bool_(), "int": pa.int64(), "decimal": MONEY_TYPE, "float": pa.float64(),
+                "date": pa.date32()}
+
+
 def _arrow_type(annotation) -> pa.DataType:
-    base = base_type(annotation)
-    if isinstance(base, type):
-        if issubclass(base, bool):
-            return pa.bool_()
-        if issubclass(base, Enum):
-            return pa.string()
-        if issubclass(base, int):
-            return pa.int64()
-        if issubclass(base, Decimal):
-            return MONEY_TYPE
-        if issubclass(base, float):
-            return pa.float64()
-        if issubclass(base, date):
-            return pa.date32()
-    return pa.string()
+    return _ARROW_TYPES.get(value_kind(annotation), pa.string())
 
 
 def arrow_schema(model: type[BaseModel]) -> pa.Schema:

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import typing
-from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -33,9 +32,8 @@ from typing import Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from .models import RECORD_MODELS, Article, base_type
-from .output import write_table
-from .revisions import TargetRevision, target_revisions
+from .models import RECORD_MODELS, Article, base_type, value_kind
+from .revisions import TargetRevision
 from .textio import ArticleError
 
 #: every published table, in the order they are documented
@@ -166,20 +164,12 @@ def write_excel_copies(out_dir: Path, missing_only: bool = False) -> list[Path]:
 
 # --- Data Package -----------------------------------------------------------------
 
+_FIELD_TYPES = {"bool": "boolean", "int": "integer", "decimal": "number", "float": "number", "date": "date"}
+
+
 def _field_type(annotation) -> str:
-    base = base_type(annotation)
-    if isinstance(base, type):
-        if issubclass(base, bool):
-            return "boolean"
-        if issubclass(base, Enum):
-            return "string"
-        if issubclass(base, int):
-            return "integer"
-        if issubclass(base, (Decimal, float)):
-            return "number"
-        if issubclass(base, date):
-            return "date"
-    return "string"
+    """The Table Schema type of a field."""
+    return _FIELD_TYPES.get(value_kind(annotation), "string")
 
 
 def _pattern_choices(pattern: str) -> list[str] | None:

@@ -27,13 +27,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from datetime import date
-from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import Iterable
 
-from .models import RECORD_MODELS, base_type
+from .models import RECORD_MODELS, value_kind
 from .publish import FOREIGN_KEYS, MODELS, PRIMARY_KEYS, iter_rows, read_header
 
 INDEXES: dict[str, list[tuple[str, ...]]] = {
@@ -57,20 +54,12 @@ class ExportError(Exception):
     """One line for users."""
 
 
+_SQL_TYPES = {"bool": "INTEGER", "int": "INTEGER", "decimal": "NUMERIC", "float": "REAL"}
+
+
 def _sql_type(annotation) -> str:
-    base = base_type(annotation)
-    if isinstance(base, type):
-        if issubclass(base, Enum) or issubclass(base, str):
-            return "TEXT"
-        if issubclass(base, bool) or issubclass(base, int):
-            return "INTEGER"
-        if issubclass(base, Decimal):
-            return "NUMERIC"
-        if issubclass(base, float):
-            return "REAL"
-        if issubclass(base, date):
-            return "TEXT"
-    return "TEXT"
+    """The SQLite column type of a field (dates are ISO text)."""
+    return _SQL_TYPES.get(value_kind(annotation), "TEXT")
 
 
 def _q(name: str) -> str:
