@@ -379,13 +379,13 @@ def write_codebook(out_dir: Path) -> Path:
 # --- the hook -----------------------------------------------------------------------
 
 def write_revisions(out_dir: Path) -> int:
-    """target_revisions.csv/.parquet, streamed from targets.parquet; returns the row count."""
+    """target_revisions.csv/.parquet, streamed from targets.csv; returns the row count."""
     from .output import TableWriter
-    from .revisions import revisions_from_parquet
+    from .revisions import revisions_from_csv
 
     w = TableWriter(Path(out_dir), "target_revisions", TargetRevision, excel=True)
     try:
-        w.write(revisions_from_parquet(Path(out_dir) / "targets.parquet"))
+        w.write(revisions_from_csv(Path(out_dir) / "targets.csv"))
     finally:
         w.close()
     return w.count

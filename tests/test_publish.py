@@ -98,6 +98,24 @@ def test_revisions_group_aliases_and_keep_one_statement_per_article():
         ("中国一汽", "n1", "n2", Decimal("1000"), Decimal("1200"), 20.0)
 
 
+def test_revisions_streamed_from_targets_csv_equal_those_made_in_memory(tmp_path):
+    # write_revisions reads targets.csv back row by row (memory flat in the
+    # corpus size); it must give what target_revisions gives from the records,
+    # whatever the cells hold: quotes, commas and line breaks, ranges, nulls.
+    from extract.output import write_table
+    from extract.revisions import revisions_from_csv
+
+    ts = []
+    for k in range(60):
+        t = _target(f"a{k % 13:02d}", ["一汽", "中国一汽", "汽开区", None][k % 4], f"{1000 + 37 * k}.5",
+                    date(2020 + k % 5, 1 + k % 12, 1), start=k, metric=["output_value", "gdp"][k % 2])
+        ts.append(t.model_copy(update={"sentence": ['他说:"到2025年,产值', "第一行\r\n第二行", "", "=1+1"][k % 4] + str(k),
+                                       "year": None if k % 11 == 0 else 2025, "high": Decimal(k) if k % 3 else None}))
+    write_table(tmp_path, "targets", Target, ts)
+    streamed = [r.model_dump() for r in revisions_from_csv(tmp_path / "targets.csv")]
+    assert streamed == [r.model_dump() for r in target_revisions(ts)] and len(streamed) > 10
+
+
 def test_diff_targets_command_prints_the_revisions(synthetic):
     r = runner.invoke(app, ["diff", "targets", "--out", str(synthetic), "--subject", "长春汽开区"])
     assert r.exit_code == 0, r.output
