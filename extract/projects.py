@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import regex
@@ -300,6 +300,7 @@ def _index_at(toks: list[Tok], pos: int) -> int:
 
 _START = itemgetter(2)  # Tok.start
 _END = itemgetter(3)    # Tok.end
+_SPAN = attrgetter("start", "end")  # of a Candidate
 
 
 # ---------------------------------------------------------------- the walk left
@@ -517,8 +518,40 @@ def _all_generic(stem: str, lx: ProjectLexicons, extra: tuple[str, ...] = ()) ->
     return ok[n]
 
 
+_MEMO_LIMIT = 50_000  # entries per memo before it is emptied (names are short; this bounds memory)
+_MEMOS: dict[tuple[str, int], tuple[object, dict]] = {}
+
+
+def _memo(kind: str, lx: ProjectLexicons) -> dict:
+    """A memo of a pure function of a name and *lx*, one per lexicon object
+    (kept with it, so a rebuilt lexicon gets a fresh memo)."""
+    key = (kind, id(lx))
+    hit = _MEMOS.get(key)
+    if hit is None or hit[0] is not lx:
+        hit = (lx, {})
+        _MEMOS[key] = hit
+    memo = hit[1]
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    return memo
+
+
 def is_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bool = True) -> bool:
-    """A category, not a project: 重大项目, 整车扩能项目, 智慧工厂, 国家…示范区."""
+    """A category, not a project: 重大项目, 整车扩能项目, 智慧工厂, 国家…示范区.
+
+    Memoised on (name, suffix, words): a pure function of them and the
+    lexicon, asked again and again of the same short names.
+    """
+    memo = _memo("is_generic", lx)
+    key = (name, suffix, words)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _judge_generic(name, suffix, lx, words)
+    return hit
+
+
+def _judge_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bool) -> bool:
+    """``is_generic`` without the memo."""
     base = name[:-2] if name.endswith("项目") and len(name) > 2 else name
     if name in lx.generic_names or base in lx.generic_names or name.endswith(lx.generic_tails):
         return True
@@ -579,10 +612,15 @@ def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, claus
 
 def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int],
                       lx: ProjectLexicons) -> list[Candidate]:
-    sh = doc.shadow
     ss, se = m.span("suffix")
-    suffix = m.group("suffix")
     cs, ce = cl.bounds(ss, scope[0], scope[1])
+    return _suffix_candidates(doc, cl, m.rule, ss, se, m.group("suffix"), cs, ce, lx)
+
+
+def _suffix_candidates(doc: Document, cl: Clauses, rule: CompiledRule, ss: int, se: int, suffix: str,
+                       cs: int, ce: int, lx: ProjectLexicons) -> list[Candidate]:
+    """The project a suffix at [ss, se) ends, in the clause [cs, ce) (see ``suffix_candidates``)."""
+    sh = doc.shadow
     toks = cl.tokens(cs, ce)
     i = _index_at(toks, ss)
     if i < 0 or toks[i].end != se:
@@ -622,7 +660,60 @@ def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, in
         if stem.endswith(lx.suffixes):
             inner = _suffix_of(stem, lx)
     kind = lx.suffix_kind.get(inner or suffix, "other")
-    return [Candidate(m.rule, start, end, kind, (cs, ce), before_end=min(chain_start, start), after_start=end)]
+    return [Candidate(rule, start, end, kind, (cs, ce), before_end=min(chain_start, start), after_start=end)]
+
+
+# Characters that jieba never joins to a neighbour (outside its Han/alphanumeric
+# block class) and that walk_left stops at (not a closing quote or connector):
+# a suffix right after one of them starts its own token and names nothing.
+_LONE_STOP_CANDIDATES = "、，。；：？！,;:?!（()【[《〈「『“‘ \t\u3000"
+
+
+@lru_cache(maxsize=1)
+def _lone_stops() -> frozenset[str]:
+    """The characters of ``_LONE_STOP_CANDIDATES`` the segmenter, here, cuts
+    as a token of their own flagged ``x`` between two Han words."""
+    pairs = tokenizer().pairs
+    return frozenset(c for c in _LONE_STOP_CANDIDATES
+                     if c not in CLOSE_Q and c not in CONNECTORS and not c.isalnum()
+                     and pairs("项目" + c + "项目")[1:2] == [(c, "x")])
+
+
+def _suffix_names_nothing(sh: str, cs: int, ss: int, se: int, suffix: str, lx: ProjectLexicons) -> bool:
+    """True when ``_suffix_candidates`` returns [] for this suffix whatever the
+    segmentation, so the clause need not be segmented for it.
+
+    Every name it can return is sh[start:se] with cs <= start < ss (the
+    name's end is the suffix's last character, which ``_strip_edges`` keeps:
+    no suffix ends in a space or a quote), and it returns it only when
+    ``is_generic`` says no. So [] is certain when
+    - no character lies between the clause start and the suffix; or
+    - the character before the suffix is a lone stop (``_lone_stops``): the
+      suffix's token starts at ss and the walk left stops at once, leaving
+      the suffix alone, which is too short; or
+    - every sh[se - n:se] (n from len(suffix) + 2 up to the clause start) is
+      generic. The scan ends at the first one ending in a generic tail (all
+      longer names end in it too). ``is_generic`` is asked without the word
+      check unless no 和/及 lies before the suffix in the clause (only a
+      和/及 token before the name turns that check off), and with
+      words=False it is the stricter test.
+    """
+    if ss <= cs:
+        return True
+    if suffix[-1] in CLOSE_Q or suffix[-1].isspace():
+        return False  # (no suffix of the rule file does; the argument above needs it)
+    if sh[ss - 1] in _lone_stops():
+        return True
+    words = sh.find("和", cs, ss) < 0 and sh.find("及", cs, ss) < 0
+    tails = lx.generic_tails
+    # (The name one character longer than the suffix is generic: a stem of one character.)
+    for start in range(ss - 2, cs - 1, -1):
+        name = sh[start:se]
+        if name.endswith(tails):
+            return True
+        if not is_generic(name, suffix, lx, words):
+            return False
+    return True
 
 
 def _split_items(sh: str, toks: list[Tok], lo: int, hi: int) -> list[tuple[int, int]]:
@@ -938,6 +1029,27 @@ def _siblings(doc: Document, cr: CompiledRule, scope: tuple[int, int], accepted:
     return out
 
 
+def _scan_suffixes(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int, int],
+                   lx: ProjectLexicons) -> list[Candidate]:
+    """``suffix_candidates`` over the suffix rule's matches in *scope*, in scan
+    order, without a Match per match and without segmenting a clause for a
+    suffix that names nothing whatever the segmentation (``_suffix_names_nothing``)."""
+    sh = doc.shadow
+    s0, s1 = scope
+    bounds = cl.bounds
+    out: list[Candidate] = []
+    for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options):
+        if rm.start() == rm.end():
+            continue
+        ss, se = rm.span("suffix")
+        suffix = rm.group("suffix")
+        cs, ce = bounds(ss, s0, s1)
+        if _suffix_names_nothing(sh, cs, ss, se, suffix, lx):
+            continue
+        out += _suffix_candidates(doc, cl, cr, ss, se, suffix, cs, ce, lx)
+    return out
+
+
 def find(doc: Document) -> list[Candidate]:
     """Accepted project candidates of a document, overlaps resolved."""
     plan = _scan_plan()
@@ -953,6 +1065,9 @@ def find(doc: Document) -> list[Candidate]:
     for scope in scopes:
         s0, s1 = scope
         for cr in plan.direct:
+            if cr.id == "project.suffix_name":
+                first += _scan_suffixes(doc, cl, cr, scope, lx)
+                continue
             handler = FIRST_PASS[cr.id]
             is_list = cr.id == "project.list_item"
             has_text = cr.has_text
@@ -1021,7 +1136,20 @@ def _find_generic(doc: Document) -> list[Candidate]:
 
 
 def _resolve(cands: list[Candidate]) -> list[Candidate]:
-    """The shared overlap policy over candidates (longest, leftmost, first-listed rule)."""
+    """The shared overlap policy over candidates (longest, leftmost, first-listed rule).
+
+    Candidates that are non-empty and pairwise disjoint are all kept and come
+    back sorted by (start, end), which is what the policy gives them: only
+    overlapping ones need its ranking (and a Match each).
+    """
+    ordered = sorted(cands, key=_SPAN)
+    last = -1
+    for c in ordered:
+        if c.start < last or c.end <= c.start:
+            break
+        last = c.end
+    else:
+        return ordered
     pairs = [(c.match(), c) for c in cands]
     by_match = {id(m): c for m, c in pairs}
     return [by_match[id(m)] for m in resolve_overlaps([m for m, _ in pairs])]
