@@ -24,7 +24,6 @@ from decimal import Decimal
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from operator import attrgetter, itemgetter
-from typing import NamedTuple
 
 import regex
 
@@ -159,13 +158,12 @@ def lexicons() -> ProjectLexicons:
 
 # ---------------------------------------------------------------- segmentation
 
-class Tok(NamedTuple):
-    """A word of a clause with its part-of-speech flag and absolute span
-    (a tuple: clauses are segmented into thousands of these per article)."""
-    word: str
-    flag: str
-    start: int
-    end: int
+# A token: a word of a clause with its part-of-speech flag and absolute span,
+# (word, flag, start, end), read by index. A plain tuple: clauses are
+# segmented into thousands of these per article, and building a named tuple
+# per word cost about as much as tagging the clause.
+Tok = tuple[str, str, int, int]
+WORD, FLAG, START, END = 0, 1, 2, 3
 
 
 class _Segmenter:
@@ -228,7 +226,7 @@ def segment(text: str, offset: int = 0) -> list[Tok]:
     if _glued_rx().search(text) is None:
         # A token is split only when it is an adverb + a verb of two or more
         # characters, so with no such pair in the text: offsets and tuples only.
-        return [_new_tuple(Tok, (w, f, pos, pos := pos + len(w))) for w, f in pairs]
+        return [(w, f, pos, pos := pos + len(w)) for w, f in pairs]
     lx = lexicons()
     initials = _adverb_initials(lx.verb_adverbs)
     out: list[Tok] = []
@@ -239,11 +237,11 @@ def segment(text: str, offset: int = 0) -> list[Tok]:
             adverb = next((a for a in lx.verb_adverbs if len(w) > len(a) + 1 and w.startswith(a)
                            and w[len(a):] in lx.verbs), None)
             if adverb:
-                append(Tok(adverb, "d", pos, pos + len(adverb)))
-                append(Tok(w[len(adverb):], "v", pos + len(adverb), end))
+                append((adverb, "d", pos, pos + len(adverb)))
+                append((w[len(adverb):], "v", pos + len(adverb), end))
                 pos = end
                 continue
-        append(_new_tuple(Tok, (w, f, pos, end)))  # Tok(w, f, pos, end) without the keyword wrapper
+        append((w, f, pos, end))
         pos = end
     return out
 
@@ -258,9 +256,6 @@ def _glued_rx():
     if not adverbs or not verbs:
         return re.compile(r"(?!)")
     return re.compile("(?:" + _alt(adverbs) + ")(?:" + _alt(verbs) + ")")
-
-
-_new_tuple = tuple.__new__
 
 
 MAX_CLAUSE_REACH = 80
@@ -284,7 +279,7 @@ class Clauses:
     def tokens(self, start: int, end: int) -> list[Tok]:
         key = start
         toks = self._tokens.get(key)
-        if toks is None or (toks and toks[-1].end != end):
+        if toks is None or (toks and toks[-1][END] != end):
             toks = segment(self.shadow[start:end], start) if end > start else []
             self._tokens[key] = toks
         return toks
@@ -295,11 +290,11 @@ def _index_at(toks: list[Tok], pos: int) -> int:
     without overlap, so only the last one starting at or before *pos* can
     hold it (found by bisection)."""
     i = bisect_right(toks, pos, key=_START) - 1
-    return i if i >= 0 and pos < toks[i].end else -1
+    return i if i >= 0 and pos < toks[i][END] else -1
 
 
-_START = itemgetter(2)  # Tok.start
-_END = itemgetter(3)    # Tok.end
+_START = itemgetter(START)
+_END = itemgetter(END)
 _SPAN = attrgetter("start", "end")  # of a Candidate
 
 
@@ -321,42 +316,47 @@ def _ends_with_suffix(word: str, lx: ProjectLexicons) -> bool:
 
 
 def _is_num(t: Tok) -> bool:
-    return t.flag.startswith("m") or t.flag == "q" or (t.flag == "eng" and t.word[:1].isdigit() is False
-                                                        and t.word.isascii() and len(t.word) <= 4)
+    w, f = t[WORD], t[FLAG]
+    return f.startswith("m") or f == "q" or (f == "eng" and w[:1].isdigit() is False
+                                             and w.isascii() and len(w) <= 4)
 
 
 def _capacity_start(toks: list[Tok], k: int, lx: ProjectLexicons) -> int | None:
     """First index of a capacity ending at toks[k], part of a name: 年产1.5万吨,
     120万吨/年, 百万千瓦级, 20GWh; None when toks[k] ends no capacity."""
-    w = toks[k].word
+    w, f = toks[k][WORD], toks[k][FLAG]
     p = None
-    if w in ("年", "日", "天", "小时") and k >= 2 and toks[k - 1].word == "/" and _is_num(toks[k - 2]):
+    if w in ("年", "日", "天", "小时") and k >= 2 and toks[k - 1][WORD] == "/" and _is_num(toks[k - 2]):
         p = k - 2
-    elif w == "级" and k >= 1 and toks[k - 1].flag.startswith("m"):
+    elif w == "级" and k >= 1 and toks[k - 1][FLAG].startswith("m"):
         return k - 1  # 百万千瓦级; 万亿级 is then a designation
-    elif toks[k].flag.startswith("m") or toks[k].flag == "q":
+    elif f.startswith("m") or f == "q":
         q = k
         while q > 0 and _is_num(toks[q - 1]):
             q -= 1
-        return q - 1 if q > 0 and toks[q - 1].word.endswith(lx.capacity_words) else None
+        return q - 1 if q > 0 and toks[q - 1][WORD].endswith(lx.capacity_words) else None
     if p is None:
         return None
     while p > 0 and _is_num(toks[p - 1]):
         p -= 1
-    if p > 0 and toks[p - 1].word.endswith(lx.capacity_words):
+    if p > 0 and toks[p - 1][WORD].endswith(lx.capacity_words):
         p -= 1
     return p
 
 
 def _is_quantity(toks: list[Tok], k: int) -> bool:
-    w = toks[k].word
-    if w.endswith("期") or w == "级" or (k + 1 < len(toks) and toks[k + 1].flag == "eng"):
+    w = toks[k][WORD]
+    if w.endswith("期") or w == "级" or (k + 1 < len(toks) and toks[k + 1][FLAG] == "eng"):
         return False
-    if k + 1 < len(toks) and toks[k + 1].word.startswith(("号", "标段")):
+    if k + 1 < len(toks) and toks[k + 1][WORD].startswith(("号", "标段")):
         return False  # 6号线, 3标段: a number that names
-    if w in ("万", "亿", "千", "百", "十") and not (k > 0 and toks[k - 1].flag.startswith("m")):
+    if w in ("万", "亿", "千", "百", "十") and not (k > 0 and toks[k - 1][FLAG].startswith("m")):
         return False  # 亿|纬锂能: a lone unit is not a quantity
     return bool(_QUANTITY.match(w) or _ORDINAL.match(w))
+
+
+# Words that end a capacity without being a number or measure (120万吨/年, 百万千瓦级).
+_CAPACITY_LAST = frozenset(("年", "日", "天", "小时", "级"))
 
 
 def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = False,
@@ -369,14 +369,15 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
     only when the word before them is not itself a project name. A *lenient*
     walk (over the earlier items of a list) stops only at listed verbs.
     """
-    end = toks[i].end if limit_end is None else limit_end
+    end = toks[i][END] if limit_end is None else limit_end
+    function_words, verbs, name_verbs = lx.function_words, lx.verbs, lx.name_verbs
+    n = len(toks)
     j = i
     depth: list[str] = []
     k = i - 1
     while k >= 0:
-        t = toks[k]
-        w, f = t.word, t.flag
-        if end - t.start > MAX_NAME:
+        w, f, t_start, _t_end = toks[k]
+        if end - t_start > MAX_NAME:
             return j, True
         if depth:
             if w == depth[-1]:
@@ -389,36 +390,39 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             j = k
             k -= 1
             continue
-        cap = _capacity_start(toks, k, lx)
-        if cap is not None:
-            j = cap  # 年产1.5万吨碳纤维项目, 120万吨/年乙烯项目: a capacity is part of the name
-            k = cap - 1
-            continue
+        if f.startswith("m") or f == "q" or w in _CAPACITY_LAST:  # else _capacity_start says None
+            cap = _capacity_start(toks, k, lx)
+            if cap is not None:
+                j = cap  # 年产1.5万吨碳纤维项目, 120万吨/年乙烯项目: a capacity is part of the name
+                k = cap - 1
+                continue
         if w in CONNECTORS:
-            if k > 0 and toks[k - 1].word.isalnum() and toks[k - 1].flag not in STOP_FLAGS:
+            if k > 0 and toks[k - 1][WORD].isalnum() and toks[k - 1][FLAG] not in STOP_FLAGS:
                 j = k
                 k -= 1
                 continue
             break
         if not w.strip() or (f == "x" and not w.isalnum()):
             break
-        if verb_zone and (w in lx.name_verbs or (k == i - 1 and f.startswith("v") and w not in lx.verbs
-                                                  and w not in lx.function_words)):
+        if verb_zone and (w in name_verbs or (k == i - 1 and f.startswith("v") and w not in verbs
+                                               and w not in function_words)):
             j = k
             k -= 1
             continue
         verb_zone = False
-        if (w in ("至", "到") and k > 0 and toks[k - 1].flag == "ns" and k + 1 < len(toks)
-                and toks[k + 1].flag == "ns"):
+        if (w in ("至", "到") and k > 0 and toks[k - 1][FLAG] == "ns" and k + 1 < n
+                and toks[k + 1][FLAG] == "ns"):
             j = k  # 长春至辽源高速公路
             k -= 1
             continue
-        if w in lx.function_words or w in lx.verbs:
+        if w in function_words or w in verbs:
             break
         if w in ("和", "及"):
-            left = toks[k - 1] if k > 0 else None
-            if (left is None or _ends_with_suffix(left.word, lx) or left.flag in STOP_FLAGS
-                    or left.word in lx.verbs or left.word in lx.function_words or not left.word.strip()):
+            if k == 0:
+                break
+            lw, lf = toks[k - 1][WORD], toks[k - 1][FLAG]
+            if (_ends_with_suffix(lw, lx) or lf in STOP_FLAGS
+                    or lw in verbs or lw in function_words or not lw.strip()):
                 break
             j = k
             k -= 1
@@ -427,9 +431,9 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             j = k
             k -= 1
             continue
-        if w in MEASURES and k > 0 and toks[k - 1].flag.startswith("m"):
+        if w in MEASURES and k > 0 and toks[k - 1][FLAG].startswith("m"):
             break  # 21项道路工程
-        if f == "q" and not (w in ("级", "期") and k > 0 and toks[k - 1].flag == "eng"):
+        if f == "q" and not (w in ("级", "期") and k > 0 and toks[k - 1][FLAG] == "eng"):
             break
         if f == "t" and _TIME.match(w):
             break
@@ -441,9 +445,9 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
             continue
         if f == "f" and w in POSTPOSITIONS:
             break
-        if (not lenient and f == "v" and len(w) >= 2 and w not in lx.name_verbs
-                and not (k + 1 < len(toks) and toks[k + 1].flag == "eng")
-                and not (k > 0 and (toks[k - 1].flag in PROPER_FLAGS or toks[k - 1].word in ("、", "和", "及")))):
+        if (not lenient and f == "v" and len(w) >= 2 and w not in name_verbs
+                and not (k + 1 < n and toks[k + 1][FLAG] == "eng")
+                and not (k > 0 and (toks[k - 1][FLAG] in PROPER_FLAGS or toks[k - 1][WORD] in ("、", "和", "及")))):
             break  # a verb before the name's nouns takes it as object (介绍X项目), not 上汽|通用, 、解放…基地
         if f in STOP_FLAGS or (f.startswith("u") and f != "uv"):
             break
@@ -591,7 +595,7 @@ def _chain(toks: list[Tok], j: int, lx: ProjectLexicons) -> tuple[int, int]:
     stop = j - 1
     first = j
     for _ in range(MAX_ITEMS):
-        if stop < 1 or toks[stop].word not in ("、", "和", "及"):
+        if stop < 1 or toks[stop][WORD] not in ("、", "和", "及"):
             break
         first, _capped = walk_left(toks, stop - 1, lx, verb_zone=True, lenient=True)
         stop = first - 1
@@ -601,11 +605,11 @@ def _chain(toks: list[Tok], j: int, lx: ProjectLexicons) -> tuple[int, int]:
 def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, clause_start: int,
                     lx: ProjectLexicons) -> bool:
     """A chain after a plural quantifier, 等, or a description verb (成为) names no project."""
-    chain_start = toks[first].start if first < len(toks) else clause_start
+    chain_start = toks[first][START] if first < len(toks) else clause_start
     before = shadow[clause_start:chain_start].rstrip()
     if _PLURAL.search(before) or _SCALE.search(before):
         return True
-    if opener >= 0 and toks[opener].word in lx.description_openers:
+    if opener >= 0 and toks[opener][WORD] in lx.description_openers:
         return True
     return any(before.endswith(w) for w in lx.description_openers)
 
@@ -623,7 +627,7 @@ def _suffix_candidates(doc: Document, cl: Clauses, rule: CompiledRule, ss: int, 
     sh = doc.shadow
     toks = cl.tokens(cs, ce)
     i = _index_at(toks, ss)
-    if i < 0 or toks[i].end != se:
+    if i < 0 or toks[i][END] != se:
         return []  # the suffix straddles words: 各项|目标 is not 项目
     j, capped = walk_left(toks, i, lx, verb_zone=True, limit_end=se)
     if capped:
@@ -632,18 +636,18 @@ def _suffix_candidates(doc: Document, cl: Clauses, rule: CompiledRule, ss: int, 
     if j < i:
         verbs = lx.verbs
         for k in range(j, i):
-            t = toks[k]
-            if not (t.flag.startswith("v") or t.word in verbs):
+            w, f = toks[k][WORD], toks[k][FLAG]
+            if not (f.startswith("v") or w in verbs):
                 break
         else:
             return []  # 演绎项目, 推进解决项目: a verb and its object
-    start = toks[j].start if toks[j].start <= ss else ss
+    start = toks[j][START] if toks[j][START] <= ss else ss
     start, end = _strip_edges(sh, start, se)
     if end - start <= len(suffix) or not doc.in_scope(start, end):
         return []
     name = sh[start:end]
     # 和 between two names: the right one may be elliptic (一汽人才产业园和研发产业园).
-    right_conjunct = j > 1 and toks[j - 1].word in ("和", "及") and _ends_with_suffix(toks[j - 2].word, lx)
+    right_conjunct = j > 1 and toks[j - 1][WORD] in ("和", "及") and _ends_with_suffix(toks[j - 2][WORD], lx)
     if is_generic(name, suffix, lx, words=not right_conjunct):
         return []
     if suffix in ("工程", "项目") and end - len(suffix) - 1 >= start and sh[end - len(suffix) - 1] in CLOSE_Q:
@@ -651,9 +655,9 @@ def _suffix_candidates(doc: Document, cl: Clauses, rule: CompiledRule, ss: int, 
     first, opener = _chain(toks, j, lx)
     if _opener_rejects(sh, toks, first, opener, cs, lx):
         return []
-    if opener >= 0 and toks[opener].word in lx.partner_openers and any(w in sh[end:ce] for w in lx.partner_words):
+    if opener >= 0 and toks[opener][WORD] in lx.partner_openers and any(w in sh[end:ce] for w in lx.partner_words):
         return []
-    chain_start = toks[first].start if first < len(toks) else start
+    chain_start = toks[first][START] if first < len(toks) else start
     inner = None
     if suffix == "项目":  # 红旗繁荣基地项目 is a base: the suffix before 项目 names the kind
         stem = name[: -len(suffix)]
@@ -738,11 +742,11 @@ def _split_items(sh: str, toks: list[Tok], lo: int, hi: int) -> list[tuple[int, 
     items.append((s, hi))
     ls, le = items[-1]
     if "合作" not in sh[ls:le]:
-        conj = [t for t in toks if ls < t.start and t.end < le and t.word in ("和", "及") and t.flag.startswith("c")]
+        conj = [t for t in toks if ls < t[START] and t[END] < le and t[WORD] in ("和", "及") and t[FLAG].startswith("c")]
         if conj:
-            c = conj[-1]
-            if c.start - ls >= 2 and le - c.end >= 2:
-                items[-1:] = [(ls, c.start), (c.end, le)]
+            _w, _f, cs, ce = conj[-1]
+            if cs - ls >= 2 and le - ce >= 2:
+                items[-1:] = [(ls, cs), (ce, le)]
     return items
 
 
@@ -766,8 +770,8 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
     if last < 0:
         return []
     j, capped = walk_left(toks, last, lx)
-    first_start = max(fs, toks[j].start)
-    if toks[last].end > fe or (j == last and (toks[j].word in lx.verbs or toks[j].word in lx.function_words)):
+    first_start = max(fs, toks[j][START])
+    if toks[last][END] > fe or (j == last and (toks[j][WORD] in lx.verbs or toks[j][WORD] in lx.function_words)):
         return []
     if _opener_rejects(sh, toks, j, j - 1, cs, lx):
         return []
@@ -799,7 +803,7 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
             continue  # 汽车、医药健康等产业项目: kinds of industry, not names
         # The tokens lying inside [s, e): starts and ends both rise along toks.
         lo = bisect_left(toks, s, key=_START)
-        if bisect_right(toks, e, key=_END) - lo == 1 and toks[lo].flag[:1] in ("v", "a"):
+        if bisect_right(toks, e, key=_END) - lo == 1 and toks[lo][FLAG][:1] in ("v", "a"):
             continue  # 征地、拆迁、平整等: steps, not projects
         kind = lx.suffix_kind[suffix] if suffix else head_kind
         out.append(Candidate(m.rule, s, e, kind, (cs, ce), before_end=first_start, after_start=head_end,
