@@ -65,6 +65,38 @@ _CELL_BY_TYPE = {
 }
 
 
+def _text_or_empty(v) -> str:
+    return v if type(v) is str else _cell(v)
+
+
+def _cell_of(kind: str):
+    """_cell for a column whose validated values are of *kind* (see
+    models.value_kind), with _cell itself for any other value."""
+    fast = {"int": int, "decimal": Decimal, "date": date}.get(kind)
+    conv = _CELL_BY_TYPE.get(fast)
+    if conv is None:
+        return _cell
+    return lambda v: conv(v) if type(v) is fast else _cell(v)
+
+
+def _cell_plan(model: type[BaseModel], cols: list[str]) -> tuple[tuple[tuple[int, object], ...], tuple[int, ...]]:
+    """How a record's field values become CSV cells: (index, converter) of
+    each column whose values are not always str, and the indices of the
+    columns that may hold text (the only cells that can need quoting: a
+    number or a date never holds a comma, a quote or a line break)."""
+    convert, text = [], []
+    for i, c in enumerate(cols):
+        f = model.model_fields[c]
+        kind = value_kind(f.annotation)
+        if kind == "text":
+            text.append(i)
+            if not (f.annotation is str or (isinstance(f.annotation, type) and issubclass(f.annotation, Enum))):
+                convert.append((i, _text_or_empty))  # Optional[str]: None is the empty cell
+        else:
+            convert.append((i, _cell_of(kind)))
+    return tuple(convert), tuple(text)
+
+
 def rows(records: Iterable[BaseModel]) -> Iterator[dict]:
     for r in records:
         yield r.model_dump()
@@ -123,6 +155,7 @@ class TableWriter:
         getter = operator.itemgetter(*self.cols)
         self._values = getter if len(self.cols) > 1 else (lambda d: (getter(d),))
         self._commas = len(self.cols) - 1
+        self._convert, self._text_cells = _cell_plan(model, self.cols)
         # The csv module formats only the rare line a plain join cannot (see _lines).
         self._sio = io.StringIO()
         self._fallback = csv.writer(self._sio, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -151,7 +184,7 @@ class TableWriter:
         self._pq = pq.ParquetWriter(Path(directory) / f"{name}.parquet", self.schema)
         self._rows: list[tuple] = []  # buffered for the next Parquet row group
 
-    def _lines(self, rows: list[list[str]]) -> list[str]:
+    def _lines(self, rows: list[list[str]], quotable: tuple[int, ...] | None = None) -> list[str]:
         """The CSV line of each row (cells all str, CRLF included), exactly as
         csv.writer writes it (RFC 4180, QUOTE_MINIMAL).
 
@@ -159,6 +192,8 @@ class TableWriter:
         A line with a comma inside a cell, a quote or a line break has those
         cells quoted (quotes doubled), as csv does; the odd line with NUL, or
         a row of one empty cell (csv writes \"\"), is left to csv.writer.
+        *quotable* names the cells that may hold such characters (the text
+        columns; a number or a date never does); by default, every cell.
         """
         commas, needs_quotes, special = self._commas, _NEEDS_QUOTES.search, _SPECIAL.search
         out = []
@@ -172,17 +207,28 @@ class TableWriter:
                     self._fallback.writerow(cells)
                     out.append(sio.getvalue())
                     continue
-                line = ",".join(['"' + c.replace('"', '""') + '"' if needs_quotes(c) else c for c in cells])
+                if quotable is None:
+                    line = ",".join(['"' + c.replace('"', '""') + '"' if needs_quotes(c) else c for c in cells])
+                else:
+                    quoted = cells.copy()
+                    for i in quotable:
+                        c = quoted[i]
+                        if needs_quotes(c) is not None:
+                            quoted[i] = '"' + c.replace('"', '""') + '"'
+                    line = ",".join(quoted)
             out.append(line + "\r\n")
         return out
 
     def write(self, records: Iterable[BaseModel]) -> None:
         values, buffered, batch = self._values, self._rows, self.batch
-        conv = _CELL_BY_TYPE.get
+        convert = self._convert
         lines = []
         for r in records:
             vals = values(r.__dict__)  # the validated field values (enums already stored as values)
-            lines.append([v if type(v) is str else (conv(type(v)) or _cell)(v) for v in vals])
+            cells = list(vals)
+            for i, to_cell in convert:  # the cells that are not already str
+                cells[i] = to_cell(cells[i])
+            lines.append(cells)
             buffered.append(vals)
             self.count += 1
             if len(buffered) >= batch:
@@ -195,7 +241,7 @@ class TableWriter:
     def _write_lines(self, lines: list[list[str]]) -> None:
         if not lines:
             return
-        text = self._lines(lines)
+        text = self._lines(lines, self._text_cells)
         self._csv.write("".join(text))
         if self._xl is None:
             return

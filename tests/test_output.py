@@ -48,3 +48,25 @@ MONEY = st.decimals(min_value=Decimal("-1e20"), max_value=Decimal("1e20"), place
 def test_arrow_columns_equal_pa_array(case):
     type_, values = case
     assert _arrow_array(values, type_).equals(pa.array(values, type=type_))
+
+
+TEXT = st.text(alphabet=st.sampled_from(list('ab,"\r\n \t=+-亿元，“”')), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(TEXT.filter(bool), TEXT, st.one_of(st.none(), TEXT), MONEY, st.one_of(st.none(), MONEY),
+                          st.integers(0, 10**9)), min_size=0, max_size=6))
+def test_written_records_are_what_csv_writer_writes(tmp_path_factory, cases):
+    # The writer's per-column cell plan (only text columns checked for quoting,
+    # None as the empty cell) against the csv module over _cell of every field.
+    from extract.output import csv_text
+
+    records = [Amount(article_id="a,1", text=text, char_start=start, char_end=start + len(text), sentence=sentence,
+                      rule_id="amount.x", value_cny=value, value=value, high=high, currency="CNY", bound="exact",
+                      kind="investment", subject=subject)
+               for text, sentence, subject, value, high, start in cases]
+    d = tmp_path_factory.mktemp("w")
+    w = TableWriter(d, "amounts", Amount)
+    w.write(records)
+    w.close()
+    assert (d / "amounts.csv").read_bytes().decode("utf-8") == csv_text(Amount, records)
