@@ -20,10 +20,10 @@ from typing import Iterator
 
 def _process_batch(batch: list, cache_dir: str | None) -> list:
     from .cache import Cache
-    from .pipeline import process_source
+    from .pipeline import _failed, process_source_rows
 
     cache = Cache(cache_dir) if cache_dir else None
-    return [(s[0], None, {}, [s[1]], False) if isinstance(s, tuple) else process_source(s, cache) for s in batch]
+    return [_failed(*s) if isinstance(s, tuple) else process_source_rows(s, cache) for s in batch]
 
 
 def dask_outcomes(sources: Iterator, scheduler: str | None = None, cache_dir: str | None = None,

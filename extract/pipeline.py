@@ -20,7 +20,7 @@ from .amounts import extract_amounts
 from .articles import Document
 from .models import RECORD_MODELS, TABLES, Article, Record
 from .cache import Cache
-from .output import TableWriter, atomic_directory, write_table  # noqa: F401 (write_table: used by tests)
+from .output import TableWriter, atomic_directory, row_of, write_table  # noqa: F401 (write_table: used by tests)
 from .sources import Source, iter_sources
 from .textio import ArticleError, RawArticle, article_from_bytes, read_article
 
@@ -215,7 +215,24 @@ def process_source(source: Source, cache: Cache | None = None) -> Outcome:
     return source.path, res.article, res.records, res.errors, False
 
 
-def _outcomes(sources: Iterator, jobs: int, cache_dir: str | None) -> Iterator[Outcome]:
+# What the writing parent receives for one article: an Outcome with the
+# article and records as plain tuples (output.row_of), cheap to send between
+# processes: (where, article row, {table: [rows]}, problems, from_cache).
+RowOutcome = tuple[str, tuple | None, dict[str, list[tuple]], list[str], bool]
+
+
+def _failed(where: str, message: str) -> RowOutcome:
+    return where, None, {}, [message], False
+
+
+def process_source_rows(source: Source, cache: Cache | None = None) -> RowOutcome:
+    """``process_source`` with the article and records as rows (see RowOutcome)."""
+    where, article, records, problems, cached = process_source(source, cache)
+    return (where, row_of(article) if article is not None else None,
+            {t: [row_of(r) for r in rs] for t, rs in records.items()}, problems, cached)
+
+
+def _outcomes(sources: Iterator, jobs: int, cache_dir: str | None) -> Iterator[RowOutcome]:
     """Outcomes in source order, computed in *jobs* worker processes."""
     def items():
         for s in sources:
@@ -224,7 +241,7 @@ def _outcomes(sources: Iterator, jobs: int, cache_dir: str | None) -> Iterator[O
     if jobs <= 1:
         cache = Cache(cache_dir) if cache_dir else None
         for s in items():
-            yield (s[0], None, {}, [s[1]], False) if isinstance(s, tuple) else process_source(s, cache)
+            yield _failed(*s) if isinstance(s, tuple) else process_source_rows(s, cache)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -238,9 +255,9 @@ def _outcomes(sources: Iterator, jobs: int, cache_dir: str | None) -> Iterator[O
             if not window:
                 break
             good = [s for s in window if not isinstance(s, tuple)]
-            results = iter(pool.map(process_source, good, chunksize=8))
+            results = iter(pool.map(process_source_rows, good, chunksize=8))
             for s in window:
-                yield (s[0], None, {}, [s[1]], False) if isinstance(s, tuple) else next(results)
+                yield _failed(*s) if isinstance(s, tuple) else next(results)
 
 
 def run_all(raw_dir: str | Path, out_dir: str | Path,
@@ -300,9 +317,9 @@ def _run_all(raw_dir, out_dir, progress, jobs, cache_dir, engine, scheduler, t0:
                 summary.articles += 1
                 summary.cached += cached
                 tw = time.perf_counter()
-                writers["articles"].write([article])
+                writers["articles"].write_rows([article])
                 for t in RECORD_MODELS:
-                    writers[t].write(records.get(t, []))
+                    writers[t].write_rows(records.get(t, []))
                 _add_time("write", tw)
         finally:
             for w in writers.values():

@@ -103,20 +103,20 @@ def test_failed_run_leaves_previous_outputs_untouched(tmp_path, raw_dir, monkeyp
 
     import extract.pipeline as pl
     calls = {"n": 0}
-    real = pl.TableWriter.write
+    real = pl.TableWriter.write_rows
 
-    def exploding(self, records):
+    def exploding(self, rows):
         calls["n"] += 1
         if calls["n"] == 12:  # half-way through the articles
             raise OSError("disk full")
-        return real(self, records)
+        return real(self, rows)
 
-    monkeypatch.setattr(pl.TableWriter, "write", exploding)
+    monkeypatch.setattr(pl.TableWriter, "write_rows", exploding)
     with pytest.raises(OSError):
         run_all(raw_dir, out)
     assert snapshot() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
-    monkeypatch.setattr(pl.TableWriter, "write", real)
+    monkeypatch.setattr(pl.TableWriter, "write_rows", real)
     run_all(raw_dir, out)
     assert (out / "notes.md").read_text() == "mine"
 
