@@ -186,7 +186,7 @@ class _Segmenter:
             self._rj = rjieba.Jieba()
             for w, tag in added:
                 self._rj.add_word(w, None, tag)
-            self.pairs = self._rjieba_pairs
+            self.pairs = self._rj.tag  # tag(text, hmm=True) -> [(word, flag)], called directly
             return
         import jieba
         import jieba.posseg
@@ -201,9 +201,6 @@ class _Segmenter:
             self._tk.add_word(w, tag=tag)
             self._tags[w] = tag
         self.pairs = self._jieba_pairs
-
-    def _rjieba_pairs(self, text: str) -> list[tuple[str, str]]:
-        return self._rj.tag(text, True)
 
     def _jieba_pairs(self, text: str) -> list[tuple[str, str]]:
         return [(w, self._tags.get(w) or ("m" if _NUMERAL_WORD.match(w) else "eng" if w.isascii() and w.isalnum() else "x"))
@@ -267,14 +264,27 @@ class Clauses:
     def __init__(self, shadow: str):
         self.shadow = shadow
         self._tokens: dict[int, list[Tok]] = {}
-        self._stops = StopIndex(shadow, CLAUSE_END)
+        self._stops: list[int] = StopIndex(shadow, CLAUSE_END).pos  # clause ends, ascending
 
     def bounds(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
+        """The clause around *pos* within [floor, ceil): what StopIndex's
+        ``before`` and ``after`` give, from the one bisection they share."""
         # A clause with no end in sight is cut MAX_CLAUSE_REACH characters from
         # the trigger, so a text without punctuation stays linear.
-        ceil = len(self.shadow) if ceil is None else ceil
-        return (self._stops.before(pos, max(floor, pos - MAX_CLAUSE_REACH)),
-                self._stops.after(pos, min(ceil, pos + MAX_CLAUSE_REACH)))
+        n = len(self.shadow)
+        lo = max(floor, pos - MAX_CLAUSE_REACH, 0)
+        hi = min(n if ceil is None else ceil, pos + MAX_CLAUSE_REACH, n)
+        stops = self._stops
+        k = bisect_left(stops, pos)
+        if pos <= lo:
+            start = pos
+        else:
+            start = stops[k - 1] + 1 if k > 0 and stops[k - 1] >= lo else lo
+        if pos >= hi:
+            end = pos
+        else:
+            end = stops[k] if k < len(stops) and stops[k] < hi else hi
+        return start, end
 
     def tokens(self, start: int, end: int) -> list[Tok]:
         key = start
@@ -602,6 +612,12 @@ def _chain(toks: list[Tok], j: int, lx: ProjectLexicons) -> tuple[int, int]:
     return first, stop
 
 
+@lru_cache(maxsize=8)
+def _as_tuple(words: frozenset[str]) -> tuple[str, ...]:
+    """*words* as a tuple, for str.endswith (which of them matches does not matter)."""
+    return tuple(words)
+
+
 def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, clause_start: int,
                     lx: ProjectLexicons) -> bool:
     """A chain after a plural quantifier, 等, or a description verb (成为) names no project."""
@@ -611,7 +627,7 @@ def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, claus
         return True
     if opener >= 0 and toks[opener][WORD] in lx.description_openers:
         return True
-    return any(before.endswith(w) for w in lx.description_openers)
+    return before.endswith(_as_tuple(lx.description_openers))
 
 
 def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int],
@@ -1144,7 +1160,9 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
 
     Candidates that are non-empty and pairwise disjoint are all kept and come
     back sorted by (start, end), which is what the policy gives them: only
-    overlapping ones need its ranking (and a Match each).
+    overlapping ones need its ranking. ``resolve_overlaps`` reads a match's
+    start, end and rule only, which a Candidate has under the same names, so
+    it ranks the candidates themselves (no Match built per candidate).
     """
     ordered = sorted(cands, key=_SPAN)
     last = -1
@@ -1154,9 +1172,7 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
         last = c.end
     else:
         return ordered
-    pairs = [(c.match(), c) for c in cands]
-    by_match = {id(m): c for m, c in pairs}
-    return [by_match[id(m)] for m in resolve_overlaps([m for m, _ in pairs])]
+    return resolve_overlaps(cands)
 
 
 def extract_projects(doc: Document, found: dict[str, list[Record]] | None = None) -> list[Project]:
