@@ -311,7 +311,7 @@ def find(doc: Document) -> tuple[list[Match], list[Match]]:
     rs = load_ruleset("amounts")
     found = []
     for s, e in doc.scopes():
-        found += [m for m in rs.find(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
+        found += [m for m in rs.find_fast(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
     return resolve_overlaps(found), found
 
 

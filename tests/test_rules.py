@@ -257,3 +257,72 @@ def test_engine_re_refuses_regex_only_syntax(tmp_path):
         """), encoding="utf-8")
     with pytest.raises(RuleError, match=r"x.yaml: line \d+: rules\[0\]\.engine: engine 're'"):
         load_ruleset("x", tmp_path)
+
+
+# ---------------------------------------------------------------- find_fast
+
+def test_amount_currency_is_tried_only_where_it_can_start():
+    """amount.currency has a finite alphabet and holds its trigger: find_fast
+    tries it only in the runs before currency hits (the speed-up is real)."""
+    from extract.rules import start_rule
+    sr = start_rule(load_ruleset("amounts").by_id("amount.currency"))
+    assert sr is not None and sr.run_back is not None
+    text = "总投资超过2000亿元,在全力推进"
+    assert sr.ranges(text, [(text.index("元"), text.index("元") + 1)], 0) == [(3, text.index("元"))]
+
+
+@pytest.mark.parametrize("name", [p.stem for p in RULE_FILES])
+def test_find_fast_finds_what_find_finds(name):
+    """RuleSet.find_fast tries each rule only where a match can start; it must
+    give find's matches exactly (rules, spans, groups, order), on the seeds,
+    the rule examples, random strings and sub-spans."""
+    import random
+
+    from conftest import ROOT
+    from extract.shadow import shadow
+    rs = load_ruleset(name)
+    texts = _texts()
+    texts += [shadow(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests" / "articles").glob("*.txt"))]
+    rng = random.Random(13)
+    alphabet = ("0123456789约超过近不到人民币美元港币¥$亿万千百十一二两三四五六七八九元至到-~—，。 \n"
+                "余多以上左右的年月日号数几产量产值投资目标向力争确保达到突破辆台(含)")
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 150))) for _ in range(600)]
+
+    def key(ms):
+        return [(m.rule.id, m.start, m.end, tuple(sorted(m.groups.items()))) for m in ms]
+
+    for text in texts:
+        assert key(rs.find_fast(text)) == key(rs.find(text)), text[:60]
+        if len(text) > 10:
+            a, b = rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))
+            assert key(rs.find_fast(text, a, b)) == key(rs.find(text, a, b)), text[a:b][:60]
+
+
+def test_start_rule_reads_patterns_conservatively(tmp_path):
+    """No StartRule where the analysis cannot show where matches start: a
+    trigger the match may skip, an unbounded alphabet, a lookaround trigger."""
+    from extract.rules import start_rule
+    (tmp_path / "x.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - id: x.optional
+            doc: the trigger is optional in the match
+            trigger: '元'
+            pattern: '\\d+元?'
+            examples: {positive: [{text: 5元, match: 5元}], negative: ["abc"]}
+          - id: x.unbounded
+            doc: any character before the trigger
+            trigger: '元'
+            pattern: '(?:[^,]|\\d)+元'
+            examples: {positive: [{text: 5元, match: 5元}], negative: ["abc"]}
+          - id: x.bounded
+            doc: digits before the trigger
+            trigger: '元'
+            pattern: '(?=\\d)\\d+\\s?元'
+            examples: {positive: [{text: 5元, match: 5元}], negative: ["abc"]}
+        """), encoding="utf-8")
+    rs = load_ruleset("x", tmp_path)
+    assert start_rule(rs.by_id("x.optional")) is None
+    assert start_rule(rs.by_id("x.unbounded")) is None
+    assert start_rule(rs.by_id("x.bounded")) is not None
+    for text in ["5元", "a 12 元 3元", "元元12元", "1\u0661元"]:
+        assert [(m.start, m.end) for m in rs.find_fast(text)] == [(m.start, m.end) for m in rs.find(text)]
