@@ -370,6 +370,27 @@ def _is_quantity(toks: list[Tok], k: int) -> bool:
 _CAPACITY_LAST = frozenset(("年", "日", "天", "小时", "级"))
 
 
+# Flags of words the walk takes unless the word itself is special: not a
+# stop flag, no particle (u…), verb (v…), numeral (m…), measure, time,
+# locality or punctuation flag.
+_PLAIN_FLAGS = frozenset(f for f in ("n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "nw", "ng", "j", "l", "a", "an",
+                                     "b", "s", "eng")
+                         if f not in STOP_FLAGS and not f.startswith(("u", "v", "m")) and f not in ("q", "t", "f", "x"))
+_WALK_SPECIAL: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _walk_special_words(lx: ProjectLexicons) -> frozenset[str]:
+    """Words walk_left treats by the word whatever their flag: with a plain
+    flag, a word outside this set (and not blank) is simply taken."""
+    hit = _WALK_SPECIAL.get(id(lx))
+    if hit is None or hit[0] is not lx:
+        words = set(lx.function_words) | set(lx.verbs) | set(lx.name_verbs) | set(CLOSE_Q) | set(MEASURES)
+        words |= _CAPACITY_LAST | {"至", "到", "和", "及", "暨"}
+        words |= {CONNECTORS[a:b] for a in range(len(CONNECTORS) + 1) for b in range(a, len(CONNECTORS) + 1)}
+        hit = _WALK_SPECIAL[id(lx)] = (lx, frozenset(words))  # (the connectors' substrings: ``in`` on a str)
+    return hit[1]
+
+
 def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = False,
               limit_end: int | None = None, lenient: bool = False) -> tuple[int, bool]:
     """(index of the first token of the name whose last token is toks[i], capped).
@@ -382,6 +403,7 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
     """
     end = toks[i][END] if limit_end is None else limit_end
     function_words, verbs, name_verbs = lx.function_words, lx.verbs, lx.name_verbs
+    special = _walk_special_words(lx)
     n = len(toks)
     j = i
     depth: list[str] = []
@@ -393,6 +415,11 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
         if depth:
             if w == depth[-1]:
                 depth.pop()
+            j = k
+            k -= 1
+            continue
+        if f in _PLAIN_FLAGS and w not in special and w.strip():
+            verb_zone = False  # a plain word: every test below passes it, the last one takes it
             j = k
             k -= 1
             continue
