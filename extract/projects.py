@@ -584,6 +584,16 @@ def _memo(kind: str, lx: ProjectLexicons) -> dict:
     return memo
 
 
+def _industry_only(name: str, lx: ProjectLexicons) -> bool:
+    """*name* made only of industry and generic words (汽车, 医药健康): memoised
+    on the name, a pure function of it and the lexicon."""
+    memo = _memo("industry_only", lx)
+    hit = memo.get(name)
+    if hit is None:
+        hit = memo[name] = _all_generic(name, lx, lx.industry_words)
+    return hit
+
+
 def is_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bool = True) -> bool:
     """A category, not a project: 重大项目, 整车扩能项目, 智慧工厂, 国家…示范区.
 
@@ -618,7 +628,7 @@ def _judge_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bo
 
 # ---------------------------------------------------------------- candidates
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     rule: CompiledRule
     start: int
@@ -853,7 +863,7 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
             continue
         name = sh[s:e]
         suffix = _suffix_of(name, lx)
-        if is_generic(name, suffix, lx) or (suffix is None and _all_generic(name, lx, lx.industry_words)):
+        if is_generic(name, suffix, lx) or (suffix is None and _industry_only(name, lx)):
             continue  # 汽车、医药健康等产业项目: kinds of industry, not names
         # The tokens lying inside [s, e): starts and ends both rise along toks.
         lo = bisect_left(toks, s, key=_START)
