@@ -743,7 +743,8 @@ def _lone_stops() -> frozenset[str]:
                      and pairs("项目" + c + "项目")[1:2] == [(c, "x")])
 
 
-def _suffix_names_nothing(sh: str, cs: int, ss: int, se: int, suffix: str, lx: ProjectLexicons) -> bool:
+def _suffix_names_nothing(sh: str, cs: int, ss: int, se: int, suffix: str, lx: ProjectLexicons,
+                          lone_stops: frozenset[str], generic_memo: dict) -> bool:
     """True when ``_suffix_candidates`` returns [] for this suffix whatever the
     segmentation, so the clause need not be segmented for it.
 
@@ -752,7 +753,7 @@ def _suffix_names_nothing(sh: str, cs: int, ss: int, se: int, suffix: str, lx: P
     no suffix ends in a space or a quote), and it returns it only when
     ``is_generic`` says no. So [] is certain when
     - no character lies between the clause start and the suffix; or
-    - the character before the suffix is a lone stop (``_lone_stops``): the
+    - the character before the suffix is one of *lone_stops* (``_lone_stops()``): the
       suffix's token starts at ss and the walk left stops at once, leaving
       the suffix alone, which is too short; or
     - every sh[se - n:se] (n from len(suffix) + 2 up to the clause start) is
@@ -760,23 +761,23 @@ def _suffix_names_nothing(sh: str, cs: int, ss: int, se: int, suffix: str, lx: P
       longer names end in it too). ``is_generic`` is asked without the word
       check unless no 和/及 lies before the suffix in the clause (only a
       和/及 token before the name turns that check off), and with
-      words=False it is the stricter test.
+      words=False it is the stricter test. *generic_memo* is is_generic's
+      memo (``_memo("is_generic", lx)``), read here without a call per name.
     """
     if ss <= cs:
         return True
     if suffix[-1] in CLOSE_Q or suffix[-1].isspace():
         return False  # (no suffix of the rule file does; the argument above needs it)
-    if sh[ss - 1] in _lone_stops():
+    if sh[ss - 1] in lone_stops:
         return True
     words = sh.find("和", cs, ss) < 0 and sh.find("及", cs, ss) < 0
     tails = lx.generic_tails
-    memo = _memo("is_generic", lx)  # is_generic's own memo, read here without a call per name
     # (The name one character longer than the suffix is generic: a stem of one character.)
     for start in range(ss - 2, cs - 1, -1):
         name = sh[start:se]
         if name.endswith(tails):
             return True
-        generic = memo.get((name, suffix, words))
+        generic = generic_memo.get((name, suffix, words))
         if generic is None:
             generic = is_generic(name, suffix, lx, words)
         if not generic:
@@ -1121,6 +1122,7 @@ def _scan_suffixes(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[in
     s0, s1 = scope
     bounds = cl.bounds
     g = cr.regex.groupindex["suffix"]
+    lone_stops, generic_memo = _lone_stops(), _memo("is_generic", lx)
     out: list[Candidate] = []
     for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options):
         ms, me = rm.span()
@@ -1129,7 +1131,7 @@ def _scan_suffixes(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[in
         ss, se = rm.span(g)
         suffix = rm.group(g)
         cs, ce = bounds(ss, s0, s1)
-        if _suffix_names_nothing(sh, cs, ss, se, suffix, lx):
+        if _suffix_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
             continue
         out += _suffix_candidates(doc, cl, cr, ss, se, suffix, cs, ce, lx)
     return out
