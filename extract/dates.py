@@ -38,7 +38,8 @@ import regex
 from .articles import Document
 from .models import DateRef, Record
 from .numbers import parse_number
-from .rules import Match, RuleError, RuleSet, _windows, load_ruleset, merge_windows, window_matches, resolve_overlaps
+from .rules import (LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _holds_occurrence, _parsed, _windows,
+                    load_ruleset, merge_windows, window_matches, resolve_overlaps)
 from .shadow import shadow
 
 PUBLISHED_RULE = "date.published"
@@ -393,6 +394,7 @@ _ANY_DIGIT = regex.compile(r"\d")  # regex's \d, as the year trigger reads it
 # the year pattern, a plain character, or a class of plain characters.
 _ATOM = regex.compile(r"\(\?:19\|20\)\\d\\d|\[[^\]\[\\\s^\-#]+\]|[^|()\[\]\\\s.*+?{}^$#]")
 _LEAD = " \t"
+_LITERAL, _IN = re._constants.LITERAL, re._constants.IN
 
 
 def _year_hits(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -476,7 +478,14 @@ class _Finder:
       spaces or tabs, one range word and spaces or tabs) is matched only at
       its anchors: the next match after the last one starts at the run of
       spaces before the next anchor, exactly where a scan of the whole
-      text finds it.
+      text finds it;
+    - a rule whose ``attrs.holds_chars`` names characters every match of its
+      holds pattern consumes (checked at load) is skipped in a scope that has
+      none of them, and its holds is searched only in the windows that have
+      one (found by one str.find scan per character, shared by every rule):
+      a window without them holds no match of holds, so no match of the
+      rule. When holds is just one of those characters, finding one in the
+      window is the holds test itself, and holds is not searched again.
     """
 
     def __init__(self, rs: RuleSet):
@@ -494,6 +503,9 @@ class _Finder:
                     if not hrx.search(shadow(ex.match)):
                         raise RuleError(f"{cr.source}: {cr.id}: attrs.holds {holds!r} is not in the example {ex.match!r}")
                 hs = hrx.search
+            chars, only = _holds_chars(cr)
+            if only:
+                hs = None  # the character filter is the holds test
             key = cr.rule.trigger
             if key is not None and key not in self.triggers:
                 self.triggers[key] = (_atoms(key), cr.trigger, widest[key])
@@ -501,7 +513,7 @@ class _Finder:
                 self.joint = (cr, str(cr.attrs["anchors"]))
                 self._check_joint(cr)
                 continue
-            self.plan.append((cr, key, hs, cr.regex, cr.has_text))
+            self.plan.append((cr, key, hs, chars))
 
     def _check_joint(self, cr) -> None:
         texts = [ex.text for ex in cr.rule.examples.positive] + list(cr.rule.examples.negative)
@@ -512,12 +524,16 @@ class _Finder:
             if want != got:
                 raise RuleError(f"{cr.source}: {cr.id}: attrs.anchors: the anchored scan finds {got} in {t!r}, a full scan {want}")
 
-    def _joints(self, text: str, start: int, end: int) -> list[Match] | None:
+    def _joints(self, text: str, start: int, end: int, at: list[int] | None = None) -> list[Match] | None:
+        """The joint rule's matches, tried at the anchors' positions *at*
+        (found here when not given)."""
         cr, anchors = self.joint
         rx = cr.regex
         out: list[Match] = []
         q = start
-        for h, _ in _char_hits(text, anchors, start, end):
+        if at is None:
+            at = _positions(text, anchors, start, end, {})
+        for h in at:
             if h < q:
                 continue
             k = h
@@ -536,16 +552,29 @@ class _Finder:
         out: list[Match] = []
         hits: dict[str, list[tuple[int, int]]] = {}
         windows: dict[str, list[tuple[int, int]]] = {}
-        for cr, key, holds, _rx, _has_text in self.plan:
+        where: dict[str, list[int]] = {}  # characters → their positions
+        for cr, key, holds, chars in self.plan:
+            if chars:
+                at = where.get(chars)
+                if at is None:
+                    at = where[chars] = _positions(text, chars, start, end, hits)
+                if not at:
+                    continue
             if key is None:
                 spans = [(start, end)]
             else:
                 spans = windows.get(key)
                 if spans is None:
                     spans = windows[key] = self._windows(key, text, start, end, hits)
+            if chars:
+                spans = _windows_with(spans, at, end)
             out += window_matches(cr, text, spans, end, holds)
         if self.joint is not None:
-            joints = self._joints(text, start, end)
+            anchors = self.joint[1]
+            at = where.get(anchors)
+            if at is None:
+                at = _positions(text, anchors, start, end, hits)
+            joints = self._joints(text, start, end, at)
             if joints is None:
                 cr = self.joint[0]
                 joints = [Match(cr, m.start(), m.end(), None, m)
@@ -577,6 +606,64 @@ class _Finder:
 
 
 _FINDERS: dict[int, tuple[RuleSet, _Finder]] = {}
+
+
+def _holds_chars(cr) -> tuple[str, bool]:
+    """The rule's ``attrs.holds_chars`` ("" when none), checked: every match
+    of its holds pattern consumes one of them. The flag says holds is just
+    one of those characters (so a window holding one passes holds)."""
+    chars = str(cr.attrs.get("holds_chars") or "")
+    if not chars:
+        return "", False
+    holds = cr.attrs.get("holds")
+    items = _parsed(holds) if holds else None
+    alts = [((_LITERAL, ord(c)),) for c in chars]
+    if items is None or len(set(chars)) != len(chars) or not _holds_occurrence(items, alts):
+        raise RuleError(f"{cr.source}: {cr.id}: attrs.holds_chars {chars!r}: not every match of holds {holds!r} holds one")
+    return chars, _one_char_of(items) == set(chars)
+
+
+def _one_char_of(items: tuple) -> set[str] | None:
+    """The characters a pattern of one literal or one class of literals
+    matches; None for any other pattern."""
+    if len(items) != 1:
+        return None
+    op, av = items[0]
+    if op is _LITERAL:
+        return {chr(av)}
+    if op is _IN and all(iop is _LITERAL for iop, _ in av):
+        return {chr(c) for _, c in av}
+    return None
+
+
+def _positions(text: str, chars: str, start: int, end: int, hits: dict) -> list[int]:
+    """Every position of any of *chars* in text[start:end], in order (the
+    per-character scans are shared through *hits*, as the triggers' are)."""
+    out: list[int] = []
+    for ch in chars:
+        h = hits.get(ch)
+        if h is None:
+            h = hits[ch] = _char_hits(text, ch, start, end)
+        out += [p for p, _ in h]
+    if len(chars) > 1:
+        out.sort()
+    return out
+
+
+def _windows_with(spans: list[tuple[int, int]], at: list[int], end: int) -> list[tuple[int, int]]:
+    """The windows whose scan (to LOOKAHEAD_MARGIN past the window's end, as
+    window_matches reads it) has one of the sorted positions *at*. Window
+    starts only grow, so one pointer into *at* serves every window."""
+    out: list[tuple[int, int]] = []
+    k, n = 0, len(at)
+    for ws, we in spans:
+        while k < n and at[k] < ws:
+            k += 1
+        if k == n:
+            break
+        if at[k] < (we + LOOKAHEAD_MARGIN if we + LOOKAHEAD_MARGIN < end else end):
+            out.append((ws, we))
+    return out
 
 
 def _compile_holds(pattern: str):

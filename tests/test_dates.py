@@ -21,7 +21,7 @@ import pytest
 
 from extract.articles import Document
 from extract.dates import extract_dates, five_year_plan, reference_date
-from extract.rules import load_ruleset
+from extract.rules import RuleError, load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = Path(__file__).parent / "conformance"
@@ -411,6 +411,11 @@ def test_the_dates_finder_finds_what_the_rule_set_finds():
     rng = random.Random(7)
     alphabet = "0123456789年月日号季度Q上中下旬初底末今去明前后天周第一二三四五十至到-—~ ，。、\n十四五规划期间"
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(400)]
+    # Pieces of the holds patterns (years, range words, 个, 昨, 〇, event words) in random order.
+    words = ["2021", "1998", "20", "19", "年", "年度", "月", "日", "号", "至", "到", "——", "-", "~", " ", "\t",
+             "个", "前", "半", "季", "Q3", "昨", "今", "天", "〇", "二〇二二", "十四五", "第十四个五年", "大会",
+             "(第", "亿元", "份", "3", "12", "二十", "内", "，", "\n"]
+    texts += ["".join(rng.choice(words) for _ in range(rng.randint(0, 40))) for _ in range(600)]
 
     def key(ms):
         return [(m.rule.id, m.start, m.end, tuple(sorted(m.groups.items()))) for m in ms]
@@ -420,3 +425,21 @@ def test_the_dates_finder_finds_what_the_rule_set_finds():
         if len(text) > 10:
             a, b = rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))
             assert key(fast.find(text, a, b)) == key(rs.find(text, a, b)), text[a:b][:60]
+
+
+def test_holds_chars_must_be_held_by_every_match_of_holds():
+    """attrs.holds_chars lets the finder skip windows without those
+    characters; a set that some match of holds does without fails at load."""
+    from types import SimpleNamespace
+
+    from extract.dates import _holds_chars
+
+    def rule(holds, chars):
+        return SimpleNamespace(attrs={"holds": holds, "holds_chars": chars}, source="t.yaml", id="date.t")
+
+    assert _holds_chars(rule("[至到]", "至到")) == ("至到", True)
+    assert _holds_chars(rule("[0-9]\\s*至|前月", "至前")) == ("至前", False)
+    with pytest.raises(RuleError):
+        _holds_chars(rule("至|到", "至"))
+    with pytest.raises(RuleError):
+        _holds_chars(rule("[至到]?月", "至到"))
