@@ -704,11 +704,36 @@ def find(doc: Document) -> list[Match]:
         per_scope = shared[2]  # the layout scanned the same spans (infer_body_year)
     else:
         per_scope = [f.find(doc.shadow, s, e) for s, e in scopes]
-    found = []
+    joint = f.joint[0] if f.joint is not None else None
+    found: list[Match] = []
+    joints: list[Match] = []
     in_scope = doc.in_scope
     for ms in per_scope:
-        found += [m for m in ms if in_scope(m.start, m.end)]
+        for m in ms:
+            if m.rule is joint:
+                joints.append(m)
+            elif in_scope(m.start, m.end):
+                found.append(m)
+    if joints:
+        found += [j for j in _joints_between(found, joints) if in_scope(j.start, j.end)]
     return resolve_overlaps(found)
+
+
+def _joints_between(dates: list[Match], joints: list[Match]) -> list[Match]:
+    """The joints (period_span: spaces or tabs, a range word, spaces or
+    tabs) that end where a date match ends and start where one starts, in
+    order. Only these can join two dates (extract_dates joins records, made
+    from kept date matches, that end right at a joint and start right after
+    it), and leaving out the others changes no other match that
+    resolve_overlaps keeps: a date match starts and ends with neither a
+    space, a tab nor a range word (tests/test_dates.py checks this), so one
+    that overlaps a joint holds all of it and more, outranks it by length
+    and is placed before it; joints never overlap one another (one scan per
+    scope, and the scopes, headline and body, are disjoint), so whether a
+    joint is kept depends only on the date matches kept."""
+    ends = {m.end for m in dates}
+    starts = {m.start for m in dates}
+    return [j for j in joints if j.start in ends and j.end in starts]
 
 
 def _is_review(doc: Document, matches: list[Match], ref: date | None, lx: DateLexicons,

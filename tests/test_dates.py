@@ -443,3 +443,33 @@ def test_holds_chars_must_be_held_by_every_match_of_holds():
         _holds_chars(rule("至|到", "至"))
     with pytest.raises(RuleError):
         _holds_chars(rule("[至到]?月", "至到"))
+
+
+def test_date_matches_start_and_end_outside_any_joint():
+    """dates.find leaves out the joints no two dates touch (_joints_between).
+    That changes nothing only because a date match neither starts nor ends
+    with a space, a tab or a range word: then one that overlaps a joint
+    holds all of it and outranks it. Checked on seeds, examples and random
+    texts."""
+    from extract.dates import finder
+    from extract.shadow import shadow
+
+    rs = load_ruleset("dates")
+    f = finder(rs)
+    joint, anchors = f.joint
+    edge = set(anchors) | {" ", "\t"}
+    root = Path(__file__).resolve().parent.parent
+    texts = [shadow(p.read_text(encoding="utf-8")) for p in sorted((root / "data" / "raw").glob("*.txt"))]
+    texts += [shadow(p.read_text(encoding="utf-8")) for p in sorted((root / "tests" / "articles").glob("*.txt"))]
+    texts += [shadow(ex.text) for cr in rs.rules for ex in cr.rule.examples.positive]
+    rng = random.Random(11)
+    words = ["2021", "年", "3", "月", "5", "日", "号", " ", "\t", "至", "到", "-", "—", "——", "~", "～", "–",
+             "今年", "去年", "上半年", "一季度", "十四五", "“", "”", "前5个月", "2022-01-30", "本月", "今天"]
+    texts += ["".join(rng.choice(words) for _ in range(rng.randint(0, 30))) for _ in range(1500)]
+    n = 0
+    for text in texts:
+        for m in f.find(text):
+            if m.rule is not joint:
+                n += 1
+                assert text[m.start] not in edge and text[m.end - 1] not in edge, (m.rule.id, text[m.start:m.end])
+    assert n > 1000
