@@ -568,7 +568,8 @@ class _Finder:
                     spans = windows[key] = self._windows(key, text, start, end, hits)
             if chars:
                 spans = _windows_with(spans, at, end)
-            out += window_matches(cr, text, spans, end, holds)
+            if spans:
+                out += window_matches(cr, text, spans, end, holds)
         if self.joint is not None:
             anchors = self.joint[1]
             at = where.get(anchors)
