@@ -38,7 +38,8 @@ import regex
 from .articles import Document
 from .models import DateRef, Record
 from .numbers import parse_number
-from .rules import (LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _holds_occurrence, _parsed, _windows,
+from .pattern_analysis import holds_occurrence, literal_alternatives, one_char_of, parsed
+from .rules import (LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _windows,
                     load_ruleset, merge_windows, window_matches, resolve_overlaps)
 from .shadow import shadow
 
@@ -394,7 +395,6 @@ _ANY_DIGIT = regex.compile(r"\d")  # regex's \d, as the year trigger reads it
 # the year pattern, a plain character, or a class of plain characters.
 _ATOM = regex.compile(r"\(\?:19\|20\)\\d\\d|\[[^\]\[\\\s^\-#]+\]|[^|()\[\]\\\s.*+?{}^$#]")
 _LEAD = " \t"
-_LITERAL, _IN = re._constants.LITERAL, re._constants.IN
 
 
 def _year_hits(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -617,24 +617,10 @@ def _holds_chars(cr) -> tuple[str, bool]:
     if not chars:
         return "", False
     holds = cr.attrs.get("holds")
-    items = _parsed(holds) if holds else None
-    alts = [((_LITERAL, ord(c)),) for c in chars]
-    if items is None or len(set(chars)) != len(chars) or not _holds_occurrence(items, alts):
+    items = parsed(holds) if holds else None
+    if items is None or len(set(chars)) != len(chars) or not holds_occurrence(items, literal_alternatives(chars)):
         raise RuleError(f"{cr.source}: {cr.id}: attrs.holds_chars {chars!r}: not every match of holds {holds!r} holds one")
-    return chars, _one_char_of(items) == set(chars)
-
-
-def _one_char_of(items: tuple) -> set[str] | None:
-    """The characters a pattern of one literal or one class of literals
-    matches; None for any other pattern."""
-    if len(items) != 1:
-        return None
-    op, av = items[0]
-    if op is _LITERAL:
-        return {chr(av)}
-    if op is _IN and all(iop is _LITERAL for iop, _ in av):
-        return {chr(c) for _, c in av}
-    return None
+    return chars, one_char_of(items) == set(chars)
 
 
 def _positions(text: str, chars: str, start: int, end: int, hits: dict) -> list[int]:

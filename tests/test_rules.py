@@ -264,7 +264,7 @@ def test_engine_re_refuses_regex_only_syntax(tmp_path):
 def test_amount_currency_is_tried_only_where_it_can_start():
     """amount.currency has a finite alphabet and holds its trigger: find_fast
     tries it only in the runs before currency hits (the speed-up is real)."""
-    from extract.rules import start_rule
+    from extract.pattern_analysis import start_rule
     sr = start_rule(load_ruleset("amounts").by_id("amount.currency"))
     assert sr is not None and sr.run_back is not None
     text = "总投资超过2000亿元,在全力推进"
@@ -301,7 +301,7 @@ def test_find_fast_finds_what_find_finds(name):
 def test_start_rule_reads_patterns_conservatively(tmp_path):
     """No StartRule where the analysis cannot show where matches start: a
     trigger the match may skip, an unbounded alphabet, a lookaround trigger."""
-    from extract.rules import start_rule
+    from extract.pattern_analysis import start_rule
     (tmp_path / "x.yaml").write_text(textwrap.dedent("""\
         rules:
           - id: x.optional
