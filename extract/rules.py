@@ -292,29 +292,39 @@ def window_matches(cr: CompiledRule, text: str, spans: list[tuple[int, int]], en
     out: list[Match] = []
     seen: set[tuple[int, int]] = set()
     rx = cr.regex
-    options, has_text = cr.scan_options, cr.has_text
+    options = cr.scan_options
     for ws, we in spans:
         scan_end = min(end, we + LOOKAHEAD_MARGIN)
         if holds is not None and holds(text, ws, scan_end) is None:
             continue
-        for m in rx.finditer(text, ws, scan_end, **options):
-            if scan_end < end and m.end() > we:
-                # Past the window, the scan's end would read as the end of
-                # the text (a lookahead such as 日(?!内) passes there). A
-                # match starting past it belongs to a later window; one
-                # running past it is read again with the real text after it.
-                if m.start() >= we:
-                    break
-                m = rx.match(text, m.start(), end)
-                if m is None:
-                    continue
-            whole = m.span()
-            if whole[0] == whole[1] or whole in seen:
-                continue
-            seen.add(whole)
-            span = m.span("text") if has_text and m.start("text") >= 0 else whole
-            out.append(Match(cr, span[0], span[1], None, m))
+        _keep_window_matches(cr, text, rx.finditer(text, ws, scan_end, **options), we, scan_end, end, seen, out)
     return out
+
+
+def _keep_window_matches(cr: CompiledRule, text: str, found, we: int, scan_end: int, end: int,
+                         seen: set[tuple[int, int]], out: list[Match]) -> None:
+    """Add to *out* the regex matches *found* in one window [.., we) scanned
+    up to *scan_end*, in order.
+
+    Past the window, the scan's end would read as the end of the text (a
+    lookahead such as 日(?!内) passes there). A match starting past it
+    belongs to a later window; one running past it is read again with the
+    real text after it. Empty matches and those already in *seen* are dropped.
+    """
+    rx, has_text = cr.regex, cr.has_text
+    for m in found:
+        if scan_end < end and m.end() > we:
+            if m.start() >= we:
+                break
+            m = rx.match(text, m.start(), end)
+            if m is None:
+                continue
+        whole = m.span()
+        if whole[0] == whole[1] or whole in seen:
+            continue
+        seen.add(whole)
+        span = m.span("text") if has_text and m.start("text") >= 0 else whole
+        out.append(Match(cr, span[0], span[1], None, m))
 
 
 LOOKAHEAD_MARGIN = 16  # characters scanned past a window so lookaheads see real text
@@ -329,14 +339,13 @@ def _window_matches_at(cr: CompiledRule, text: str, spans: list[tuple[int, int]]
     only the others in the same order, each with match(text, p, scan_end)
     (which reads the text around p as finditer does), gives the same
     matches. The rest (a match running past the window's end, duplicates)
-    is window_matches' own handling, unchanged. A match of zero width, which
+    is _keep_window_matches', as for window_matches. A match of zero width, which
     finditer would step over in its own way, sends the window to the full
     scan.
     """
     out: list[Match] = []
     seen: set[tuple[int, int]] = set()
     rx_match = cr.regex.match
-    has_text = cr.has_text
     firsts = [a for a, _ in starts]
     n = len(starts)
     for ws, we in spans:
@@ -375,21 +384,7 @@ def _window_matches_at(cr: CompiledRule, text: str, spans: list[tuple[int, int]]
                     seen.add(m._m.span())
                     out.append(m)
             continue
-        for m in found:
-            if scan_end < end and m.end() > we:
-                # As in window_matches: past the window, the scan's end would
-                # read as the end of the text.
-                if m.start() >= we:
-                    break
-                m = rx_match(text, m.start(), end)
-                if m is None:
-                    continue
-            whole = m.span()
-            if whole[0] == whole[1] or whole in seen:
-                continue
-            seen.add(whole)
-            span = m.span("text") if has_text and m.start("text") >= 0 else whole
-            out.append(Match(cr, span[0], span[1], None, m))
+        _keep_window_matches(cr, text, found, we, scan_end, end, seen, out)
     return out
 
 
