@@ -17,7 +17,7 @@ import regex
 
 from .rules import load_ruleset
 from .sentences import Sentences
-from .shadow import is_traditional, shadow, shadow_and_script
+from .shadow import is_traditional, shadow, shadow_script_codes
 from .textio import RawArticle
 
 HEADER_LINES = 40  # the date line is looked for in the first lines only
@@ -56,10 +56,23 @@ class Layout:
 _NEWLINE = re.compile("\n")
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every line, the newline excluded: text.split("\\n")'s spans."""
+def _line_bounds(text: str, codes=None) -> tuple[list[int], list[int]]:
+    """(starts, ends) of every line, the newline excluded: text.split("\\n")'s
+    spans. *codes*, when given, are the code points of *text* (or of a text
+    with the same newlines, such as the raw text of a shadow): the newlines
+    are read from them (numpy) instead of a scan."""
+    if codes is not None:
+        import numpy as np
+
+        breaks = np.flatnonzero(codes == 10)
+        return [0] + (breaks + 1).tolist(), breaks.tolist() + [len(text)]
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
-    return list(zip([0] + [b + 1 for b in breaks], breaks + [len(text)]))
+    return [0] + [b + 1 for b in breaks], breaks + [len(text)]
+
+
+def _lines(text: str, codes=None) -> list[tuple[int, int]]:
+    """(start, end) of every line (see _line_bounds)."""
+    return list(zip(*_line_bounds(text, codes)))
 
 
 _TAIL_RX: dict[int, "regex.Pattern"] = {}
@@ -196,10 +209,12 @@ def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
     return max(votes, key=lambda y: (votes[y], y))
 
 
-def find_layout(raw: str, shadow_text: str) -> Layout:
+def find_layout(raw: str, shadow_text: str, codes=None) -> Layout:
+    """The layout of an article; *codes* (optional) are raw's code points
+    (shadow_script_codes), which hold the same newlines as the shadow."""
     rules = load_ruleset("articles")
-    lines = _lines(shadow_text)
-    line_starts = [s for s, _ in lines]
+    line_starts, line_ends = _line_bounds(shadow_text, codes)
+    lines = list(zip(line_starts, line_ends))
     lay = Layout(body_end=len(raw))
     date_line = None
     hit = _find_date_line(rules, shadow_text, lines)
@@ -296,8 +311,8 @@ class Document:
 
     @classmethod
     def from_text(cls, raw: str, article_id: str = "-", raw_article: RawArticle | None = None) -> "Document":
-        sh, traditional = shadow_and_script(raw)
-        return cls(article_id, raw, sh, Sentences(raw), find_layout(raw, sh), raw_article, traditional)
+        sh, traditional, codes = shadow_script_codes(raw)
+        return cls(article_id, raw, sh, Sentences(raw, codes), find_layout(raw, sh, codes), raw_article, traditional)
 
     @classmethod
     def from_snippet(cls, raw: str, article_id: str = "snippet", published: date | None = None) -> "Document":

@@ -66,9 +66,16 @@ def shadow_and_script(text: str, threshold: float = 0.02) -> tuple[str, bool]:
     The conversion is a lookup in a code-point array (numpy) instead of
     ``str.translate`` with a dict: the same table, about ten times faster.
     """
-    if not text:
-        return text, False
+    return shadow_script_codes(text, threshold)[:2]
+
+
+def shadow_script_codes(text: str, threshold: float = 0.02):
+    """shadow_and_script(text) and *text*'s code points (a numpy uint32
+    array), which Sentences and find_layout read the line breaks and
+    sentence marks from instead of scanning the text again."""
     codes = _codes(text)
+    if not text:
+        return text, False, codes
     mapped = _lookup()[codes]
     out = mapped.tobytes().decode("utf-32-le", "surrogatepass")
     if len(out) != len(text):  # cannot happen with a 1:1 table; never trust it
@@ -76,7 +83,7 @@ def shadow_and_script(text: str, threshold: float = 0.02) -> tuple[str, bool]:
     cjk = (codes >= 0x4E00) & (codes <= 0x9FFF)
     n_cjk = int(cjk.sum())
     trad = int((cjk & (mapped != codes)).sum()) if n_cjk else 0
-    return out, bool(n_cjk) and trad / n_cjk >= threshold
+    return out, bool(n_cjk) and trad / n_cjk >= threshold, codes
 
 
 def shadow(text: str) -> str:

@@ -121,3 +121,36 @@ def test_long_unpunctuated_text_gives_linear_output():
     res = process_text(text, "h")
     recs = [r for v in res.records.values() for r in v]
     assert recs and all(len(r.sentence) <= MAX_SENTENCE and r.sentence in text for r in recs)
+
+
+# --- Sentences read from code points (numpy) agree with the scan -------------
+
+@given(st.text(alphabet="ab1２٣。！？；!?;\n \u3000，", max_size=40) | st.text(max_size=40))
+def test_sentence_marks_from_code_points_equal_the_scan(text):
+    from extract.shadow import _codes
+    scanned, read = Sentences(text), Sentences(text, _codes(text))
+    assert (read._starts, read._ends) == (scanned._starts, scanned._ends)
+    assert list(read) == list(scanned)
+
+
+@given(st.text(alphabet="ab\n。 ", max_size=30))
+def test_line_bounds_from_code_points_equal_the_scan(text):
+    from extract.articles import _line_bounds
+    from extract.shadow import _codes
+    assert _line_bounds(text, _codes(text)) == _line_bounds(text)
+    assert list(zip(*_line_bounds(text))) == [(m, m + len(p)) for p, m in _offsets(text.split("\n"))]
+
+
+def _offsets(parts):
+    at = 0
+    for p in parts:
+        yield p, at
+        at += len(p) + 1
+
+
+def test_shadow_script_codes_agrees_with_shadow_and_script():
+    from extract.shadow import shadow_and_script, shadow_script_codes
+    for text in ("", "長春汽開區整車産量要突破２２０萬輛", "plain\ntext"):
+        sh, trad, codes = shadow_script_codes(text)
+        assert (sh, trad) == shadow_and_script(text)
+        assert [chr(c) for c in codes.tolist()] == list(text)
