@@ -29,7 +29,7 @@ import regex
 
 from .articles import Document
 from .models import Amount, Project, Record
-from .spans import SpanIndex, StopIndex, boundary_after, boundary_before
+from .spans import SpanIndex, boundary_after, boundary_before
 from .rules import CompiledRule, Match, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?\n"
@@ -55,6 +55,11 @@ _PLURAL = regex.compile(
     r"(?:(?:\d+|[一二两三四五六七八九十百千几数多]+)\s?[个项家所批座条类]|一批|一系列|若干|多个|各类|各项|这些|上述|等)$")
 
 _SCALE = regex.compile(r"(?:世界|万亿|千亿|百亿|国家|国际|全国|省|市)级$")
+# The last character of every text _PLURAL or _SCALE matches (both are
+# anchored by $; on a text without trailing whitespace a match ends at the
+# text's last character, which is then the last character of an alternative).
+_PLURAL_LAST = frozenset("个项家所批座条类列干些述等")
+_SCALE_LAST = "级"
 _CONJ_SPLIT = regex.compile("[和及]")
 
 LOADS = 0  # how many times jieba's dictionary was loaded in this process (tests read it)
@@ -259,13 +264,37 @@ def _glued_rx():
 MAX_CLAUSE_REACH = 80
 
 
+@lru_cache(maxsize=1)
+def _clause_end_table():
+    """A flag per code point of the Basic Multilingual Plane, set for the
+    characters of CLAUSE_END, and one more, unset, for every code point above."""
+    import numpy as np
+
+    table = np.zeros(0x10001, dtype=bool)
+    for c in CLAUSE_END:
+        table[ord(c)] = True
+    return table
+
+
+def clause_stops(text: str) -> list[int]:
+    """The positions of CLAUSE_END's characters in *text*, ascending: what
+    ``StopIndex(text, CLAUSE_END).pos`` holds, read from one table look-up
+    per code point instead of a comparison per stop character. (CLAUSE_END
+    lies in the BMP; ``take``'s clip mode sends every code point above it to
+    the table's last, unset, entry.)"""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.flatnonzero(_clause_end_table().take(codes, mode="clip")).tolist()
+
+
 class Clauses:
     """Clause spans of a document's shadow and their tokens, segmented on demand."""
 
     def __init__(self, shadow: str):
         self.shadow = shadow
         self._tokens: dict[int, list[Tok]] = {}
-        self._stops: list[int] = StopIndex(shadow, CLAUSE_END).pos  # clause ends, ascending
+        self._stops: list[int] = clause_stops(shadow)  # clause ends, ascending
 
     def bounds(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
         """The clause around *pos* within [floor, ceil): what StopIndex's
@@ -667,7 +696,8 @@ def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, claus
     """A chain after a plural quantifier, 等, or a description verb (成为) names no project."""
     chain_start = toks[first][START] if first < len(toks) else clause_start
     before = shadow[clause_start:chain_start].rstrip()
-    if _PLURAL.search(before) or _SCALE.search(before):
+    last = before[-1:]  # (a text ending in none of their last characters matches neither regex)
+    if (last in _PLURAL_LAST and _PLURAL.search(before)) or (last == _SCALE_LAST and _SCALE.search(before)):
         return True
     if opener >= 0 and toks[opener][WORD] in lx.description_openers:
         return True
@@ -1251,21 +1281,30 @@ def extract_projects(doc: Document, found: dict[str, list[Record]] | None = None
     for c in cands:
         by_clause.setdefault(c.clause, []).append(c)
     out: list[Project] = []
-    validate = Project.model_validate
+    # Project.model_validate(d) is this validator's validate_python(d) (no
+    # other argument given): the same validation, less a Python frame per record.
+    validate = Project.__pydantic_validator__.validate_python
     article_id, raw_text, sentence_at = doc.article_id, doc.raw, doc.sentence_at
+    # status_of and location_of read only the shadow and these fields of a
+    # candidate: the items of one list share them, so each is asked once.
+    attributes: dict[tuple, tuple[str, str | None]] = {}
     for c in cands:
         start, end = c.start, c.end
+        key = (c.clause, c.before_end, c.after_start, c.own_prefix, c.head)
+        attrs = attributes.get(key)
+        if attrs is None:
+            attrs = attributes[key] = (status_of(sh, c, lx), location_of(sh, c, lx))
         inv = _investment(sh, c, amounts, by_clause[c.clause])
         name = sh[start:end]
         if inv is not None:
             inv.subject = name
         raw = raw_text[start:end]
-        # model_validate of a dict: the same validation as Project(**kw), less the keyword wrapper.
+        # (a dict, validated as Project(**kw) would be, less the keyword wrapper)
         out.append(validate({
             "article_id": article_id, "text": raw, "char_start": start, "char_end": end,
             "sentence": sentence_at(start), "rule_id": c.rule.id,
             "name": name, "name_text": raw, "kind": c.kind,
             "investment_cny": Decimal(inv.value_cny) if inv is not None else None,
-            "status": status_of(sh, c, lx), "location": location_of(sh, c, lx),
+            "status": attrs[0], "location": attrs[1],
         }))
     return out

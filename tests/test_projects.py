@@ -333,3 +333,33 @@ def test_the_planned_scan_finds_what_the_generic_scan_finds():
 
     for doc in docs:
         assert key(find(doc)) == key(_find_generic(doc)), doc.raw[:60]
+
+
+def test_clause_stops_are_the_stop_index_positions():
+    """Clauses read the stop positions from a look-up table: the same list as StopIndex's."""
+    import random
+
+    from extract.spans import StopIndex
+
+    rng = random.Random(11)
+    alphabet = list(projects.CLAUSE_END) + ["项", "目", "a", " ", "\u3000", "🙂", "\U0001ff0c", "\ud800", "\uff0c"]
+    texts = ["", "，", "项目。", "🙂，🙂"] + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+                                         for _ in range(300)]
+    for text in texts:
+        assert projects.clause_stops(text) == StopIndex(text, projects.CLAUSE_END).pos, repr(text)
+
+
+def test_opener_prefilter_letters_end_every_plural_and_scale_match():
+    """_opener_rejects asks _PLURAL and _SCALE only of a text ending in one of
+    their last characters: every text they match ends in one."""
+    import random
+
+    pieces = ["13", "3 ", "个", "一批", "一系列", "若干", "多个", "各类", "各项", "这些", "上述", "等", "世界", "省", "市",
+              "级", "项", "家", "所", "座", "条", "类", "两", "百", "多", "数", "建设", "项目", "的", "列", "干"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))).rstrip()
+        if projects._PLURAL.search(text):
+            assert text[-1:] in projects._PLURAL_LAST, text
+        if projects._SCALE.search(text):
+            assert text[-1:] == projects._SCALE_LAST, text
