@@ -209,6 +209,23 @@ def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
     return max(votes, key=lambda y: (votes[y], y))
 
 
+def _lines_holding(text: str, starts: list[int], ends: list[int], first: int, stop: int, needles) -> list[int]:
+    """The indexes, in order, of the lines first..stop-1 that hold one of
+    *needles* (None or empty ones are left out): one str.find per hit
+    instead of a look at every line."""
+    found: set[int] = set()
+    lo, hi = starts[first], ends[stop - 1]
+    for needle in needles:
+        if not needle:
+            continue
+        i = text.find(needle, lo, hi)
+        while i >= 0:
+            j = bisect.bisect_right(starts, i) - 1
+            found.add(j)
+            i = text.find(needle, ends[j], hi)  # the next line on: one hit per line is enough
+    return sorted(found)
+
+
 def find_layout(raw: str, shadow_text: str, codes=None) -> Layout:
     """The layout of an article; *codes* (optional) are raw's code points
     (shadow_script_codes), which hold the same newlines as the shadow."""
@@ -269,14 +286,12 @@ def find_layout(raw: str, shadow_text: str, codes=None) -> Layout:
         lay.body_end -= 1
     # Furniture inside the body: image placeholder lines and repeated headlines.
     title_shadow = shadow_text[lay.title_span[0]:lay.title_span[1]] if lay.title_span else None
-    # Lines are looked at only when the text holds a placeholder or the body
-    # lines hold the headline at all (_PLACEHOLDER needs its literal _fororder_).
-    placeholders = "_fororder_" in shadow_text
-    if first < end_idx and not placeholders and title_shadow:
-        if shadow_text.find(title_shadow, lines[first][0], lines[end_idx - 1][1]) < 0:
-            title_shadow = None
-    if placeholders or title_shadow:
-        for j in range(first, end_idx):
+    # Only lines holding _PLACEHOLDER's literal _fororder_ or the headline can
+    # be either, so only those are looked at, in line order.
+    if first < end_idx:
+        placeholders = "_fororder_" in shadow_text
+        for j in _lines_holding(shadow_text, line_starts, line_ends, first, end_idx,
+                                ("_fororder_" if placeholders else None, title_shadow)):
             s, e = lines[j]
             line = shadow_text[s:e].strip()
             if (placeholders and _PLACEHOLDER.search(line)) or (title_shadow and line == title_shadow):

@@ -76,13 +76,16 @@ def shadow_script_codes(text: str, threshold: float = 0.02):
     codes = _codes(text)
     if not text:
         return text, False, codes
-    mapped = _lookup()[codes]
+    import numpy as np
+
+    mapped = _lookup().take(codes)  # take: the same gather as indexing, faster
     out = mapped.tobytes().decode("utf-32-le", "surrogatepass")
     if len(out) != len(text):  # cannot happen with a 1:1 table; never trust it
         raise AssertionError("shadow text changed length")
-    cjk = (codes >= 0x4E00) & (codes <= 0x9FFF)
-    n_cjk = int(cjk.sum())
-    trad = int((cjk & (mapped != codes)).sum()) if n_cjk else 0
+    # U+4E00..U+9FFF in one comparison: below U+4E00 the uint32 difference wraps round.
+    cjk = (codes - np.uint32(0x4E00)) < np.uint32(0x9FFF - 0x4E00 + 1)
+    n_cjk = np.count_nonzero(cjk)
+    trad = np.count_nonzero(cjk & (mapped != codes)) if n_cjk else 0
     return out, bool(n_cjk) and trad / n_cjk >= threshold, codes
 
 

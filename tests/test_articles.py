@@ -164,3 +164,30 @@ def test_snippets_are_all_body():
 def test_layout_never_crashes(text):
     lay = find_layout(text, shadow(text))
     assert 0 <= lay.body_start <= lay.body_end <= len(text)
+
+
+# ---------------------------------------------------------------- fast paths
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.lists(st.sampled_from(["标题", "x_fororder_1", "_fororder_", "正文", " ", "标题标题"]), max_size=12)
+       .map("".join).map(lambda t: t.replace(" ", "\n")), st.integers(0, 12), st.integers(0, 12))
+def test_lines_holding_equals_a_look_at_every_line(text, first, stop):
+    from extract.articles import _line_bounds, _lines_holding
+    starts, ends = _line_bounds(text)
+    stop = min(stop, len(starts))
+    if first >= stop:
+        return
+    needles = ("_fororder_", "标题")
+    want = [j for j in range(first, stop) if any(n in text[starts[j]:ends[j]] for n in needles)]
+    assert _lines_holding(text, starts, ends, first, stop, needles) == want
+    assert _lines_holding(text, starts, ends, first, stop, (None, "")) == []
+
+
+@given(st.lists(st.sampled_from(["长春汽开区投资", "2022-01-30 08:59", "来源:新华网", "\n", " ", "。", "_fororder_1",
+                                 "首页 > 新闻", "2020年", "版权所有", "標題"]), max_size=16).map("".join))
+def test_layout_from_code_points_equals_the_scan(text):
+    from extract.shadow import shadow_script_codes
+    sh, _, codes = shadow_script_codes(text)
+    assert find_layout(text, sh, codes) == find_layout(text, sh)

@@ -154,3 +154,12 @@ def test_shadow_script_codes_agrees_with_shadow_and_script():
         sh, trad, codes = shadow_script_codes(text)
         assert (sh, trad) == shadow_and_script(text)
         assert [chr(c) for c in codes.tolist()] == list(text)
+
+
+@given(st.text(alphabet="\u4dff\u4e00\u9fff\ua000長长萬万a１", max_size=30))
+def test_script_share_counts_u4e00_to_u9fff(text):
+    from extract.shadow import _table, shadow_and_script
+    table = _table()
+    cjk = [c for c in text if 0x4E00 <= ord(c) <= 0x9FFF]
+    trad = [c for c in cjk if ord(c) in table]
+    assert shadow_and_script(text)[1] == (bool(cjk) and len(trad) / len(cjk) >= 0.02)
