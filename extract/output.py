@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from array import array
-from itertools import accumulate
+from itertools import accumulate, islice, repeat
 import operator
 import os
 import re
@@ -56,45 +56,37 @@ def _cell(v) -> str:
     return str(v)
 
 
-# _cell for the exact types records hold, looked up without isinstance checks.
-_CELL_BY_TYPE = {
-    int: str,
-    type(None): lambda v: "",
-    Decimal: lambda v: format(v.normalize(), "f"),
-    date: date.isoformat,
-}
+def _decimal_cell(v: Decimal) -> str:
+    return format(v.normalize(), "f")
 
 
-def _text_or_empty(v) -> str:
-    return v if type(v) is str else _cell(v)
+# _cell for the exact types records hold (None: the value is its own cell).
+_CELL_OF_TYPE = {str: None, int: str, float: str, bool: str, date: date.isoformat, Decimal: _decimal_cell}
+# Types whose cells never hold a comma, a quote, a line break or NUL.
+_PLAIN_TYPES = frozenset({int, float, bool, date, Decimal, type(None)})
+_NONE = type(None)
 
 
-def _cell_of(kind: str):
-    """_cell for a column whose validated values are of *kind* (see
-    models.value_kind), with _cell itself for any other value."""
-    fast = {"int": int, "decimal": Decimal, "date": date}.get(kind)
-    conv = _CELL_BY_TYPE.get(fast)
-    if conv is None:
-        return _cell
-    return lambda v: conv(v) if type(v) is fast else _cell(v)
+def _column_cells(col: tuple, kinds: set) -> tuple | list:
+    """_cell of each value of a column whose values are of the types *kinds*.
 
-
-def _cell_plan(model: type[BaseModel], cols: list[str]) -> tuple[tuple[tuple[int, object], ...], tuple[int, ...]]:
-    """How a record's field values become CSV cells: (index, converter) of
-    each column whose values are not always str, and the indices of the
-    columns that may hold text (the only cells that can need quoting: a
-    number or a date never holds a comma, a quote or a line break)."""
-    convert, text = [], []
-    for i, c in enumerate(cols):
-        f = model.model_fields[c]
-        kind = value_kind(f.annotation)
-        if kind == "text":
-            text.append(i)
-            if not (f.annotation is str or (isinstance(f.annotation, type) and issubclass(f.annotation, Enum))):
-                convert.append((i, _text_or_empty))  # Optional[str]: None is the empty cell
-        else:
-            convert.append((i, _cell_of(kind)))
-    return tuple(convert), tuple(text)
+    A column of one exact type (and None) is converted by that type's own
+    converter (the branch _cell would take for it), mostly in C-level maps;
+    any other mix goes through _cell value by value.
+    """
+    types = kinds - {_NONE}
+    if len(types) == 1:
+        (t,) = types
+        if t in _CELL_OF_TYPE:
+            conv = _CELL_OF_TYPE[t]
+            if _NONE not in kinds:
+                return col if conv is None else list(map(conv, col))
+            if conv is None:
+                return [v or "" for v in col]  # str or None
+            return ["" if v is None else conv(v) for v in col]
+    elif not types:  # all None
+        return [""] * len(col)
+    return list(map(_cell, col))
 
 
 _ROW_GETTERS: dict[type, operator.itemgetter] = {}
@@ -158,8 +150,15 @@ def atomic_directory(out: Path):
 
 
 class TableWriter:
-    """Streams one table to CSV and Parquet: rows are written as they come,
-    Parquet in row groups, so memory does not grow with the corpus."""
+    """Streams one table to CSV and Parquet: rows are buffered and written a
+    batch at a time (CSV lines and a Parquet row group), so memory does not
+    grow with the corpus.
+
+    A batch is formatted column by column: the values of a column are of one
+    or two types (a type and None), so each column is converted, checked for
+    quoting and turned into an Arrow array by C-level maps and joins instead
+    of Python code per row (see _write_batch).
+    """
 
     def __init__(self, directory: Path, name: str, model: type[BaseModel], batch: int = 2000,
                  excel: bool = False):
@@ -171,36 +170,34 @@ class TableWriter:
         getter = operator.itemgetter(*self.cols)
         self._values = getter if len(self.cols) > 1 else (lambda d: (getter(d),))
         self._commas = len(self.cols) - 1
-        self._convert, self._text_cells = _cell_plan(model, self.cols)
         # The csv module formats only the rare line a plain join cannot (see _lines).
         self._sio = io.StringIO()
         self._fallback = csv.writer(self._sio, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self._csv = open(Path(directory) / f"{name}.csv", "w", encoding="utf-8", newline="")
-        self._csv.write(self._lines([self.cols])[0])
+        # Binary files, written with the utf-8 bytes of each batch's text: the
+        # bytes a text file (utf-8, newline="") writes, encoded once for both copies.
+        header = self._lines([self.cols])[0].encode("utf-8")
+        self._csv = open(Path(directory) / f"{name}.csv", "wb")
+        self._csv.write(header)
         self._xl = None
         if excel:  # the spreadsheet copy, written in the same pass (see publish.write_excel_copies)
             from .publish import EXCEL_DIR, INJECTION_PREFIXES, text_columns
 
             xd = Path(directory) / EXCEL_DIR
             xd.mkdir(exist_ok=True)
-            # utf-8 with the BOM written by hand: the bytes of utf-8-sig, without
-            # its incremental encoder (pure Python) running on every write.
-            self._xl = open(xd / f"{name}.csv", "w", encoding="utf-8", newline="")
-            self._xl.write("\ufeff" + self._lines([self.cols])[0])
+            self._xl = open(xd / f"{name}.csv", "wb")
+            self._xl.write("\ufeff".encode("utf-8") + header)  # utf-8-sig: the BOM, then utf-8
             texty = text_columns(model)
             self._risky = [i for i, c in enumerate(self.cols) if c in texty]
             self._formula_starts = frozenset(p[0] for p in INJECTION_PREFIXES)
-            # A text cell that may start like a formula, in the text cells each
+            # A cell that may start like a formula, in a column's cells each
             # preceded by \x1f: a hit is checked cell by cell; no hit means no
             # such cell (the literal \x1f lets re skip ahead fast).
             self._suspect = re.compile(
                 "\x1f[" + "".join(re.escape(c) for c in sorted(self._formula_starts)) + "]").search
-            get = operator.itemgetter(*self._risky) if self._risky else (lambda line: ())
-            self._risky_cells = get if len(self._risky) != 1 else (lambda line: (get(line),))
         self._pq = pq.ParquetWriter(Path(directory) / f"{name}.parquet", self.schema)
-        self._rows: list[tuple] = []  # buffered for the next Parquet row group
+        self._rows: list[tuple] = []  # the batch being filled
 
-    def _lines(self, rows: list[list[str]], quotable: tuple[int, ...] | None = None) -> list[str]:
+    def _lines(self, rows: list[list[str]], quotable: Iterable[int] | None = None) -> list[str]:
         """The CSV line of each row (cells all str, CRLF included), exactly as
         csv.writer writes it (RFC 4180, QUOTE_MINIMAL).
 
@@ -226,7 +223,7 @@ class TableWriter:
                 if quotable is None:
                     line = ",".join(['"' + c.replace('"', '""') + '"' if needs_quotes(c) else c for c in cells])
                 else:
-                    quoted = cells.copy()
+                    quoted = list(cells)
                     for i in quotable:
                         c = quoted[i]
                         if needs_quotes(c) is not None:
@@ -243,59 +240,101 @@ class TableWriter:
     def write_rows(self, rows: Iterable[tuple]) -> None:
         """Write rows as ``row_of`` gives them: a validated record's field
         values in column order (what worker processes send, see pipeline)."""
-        buffered, batch = self._rows, self.batch
-        convert = self._convert
-        lines = []
-        for vals in rows:
-            cells = list(vals)
-            for i, to_cell in convert:  # the cells that are not already str
-                cells[i] = to_cell(cells[i])
-            lines.append(cells)
-            buffered.append(vals)
-            self.count += 1
-            if len(buffered) >= batch:
-                self._write_lines(lines)
-                lines = []
-                self._flush()
-                buffered = self._rows
-        self._write_lines(lines)
-
-    def _write_lines(self, lines: list[list[str]]) -> None:
-        if not lines:
-            return
-        text = self._lines(lines, self._text_cells)
-        self._csv.write("".join(text))
-        if self._xl is None:
-            return
-        # The Excel copy differs only on lines with a text cell that opens like
-        # a formula; a cheap look at the text cells joined skips the others.
-        risky, starts, suspect = self._risky, self._formula_starts, self._suspect
-        pick = self._risky_cells
-        for k, line in enumerate(lines):
-            if risky and suspect("\x1f" + "\x1f".join(pick(line))) is not None:
-                changed = False
-                for i in risky:
-                    v = line[i]
-                    if v and v[0] in starts:
-                        line[i] = "'" + v  # the CSV line is already written: the list is free to change
-                        changed = True
-                if changed:
-                    text[k] = self._lines([line])[0]
-        self._xl.write("".join(text))
+        rows = iter(rows)
+        batch = self.batch
+        while True:  # batches of exactly self.batch rows, however the rows come
+            buffered = self._rows
+            before = len(buffered)
+            buffered.extend(islice(rows, batch - before))
+            self.count += len(buffered) - before
+            if len(buffered) < batch:
+                return
+            self._flush()
 
     def _flush(self) -> None:
         rows = self._rows
         if not rows:
             return
-        arrays = {}
-        for c, col in zip(self.cols, zip(*rows)):
-            if any(issubclass(t, Enum) for t in set(map(type, col))):
-                col = [v.value if isinstance(v, Enum) else v for v in col]
-            arrays[c] = col
-        table = pa.table({c: _arrow_array(arrays[c], self.schema.field(c).type) for c in self.schema.names},
-                         schema=self.schema)
-        self._pq.write_table(table)
         self._rows = []
+        cols = list(zip(*rows))  # the values, column by column
+        kinds = [set(map(type, col)) for col in cols]
+        self._write_csv(cols, kinds)
+        self._write_parquet(cols, kinds)
+
+    def _write_csv(self, cols: list[tuple], kinds: list[set]) -> None:
+        """The batch's CSV lines, built column by column, and its Excel copy.
+
+        Each column's cells are _cell of its values (_column_cells). Only the
+        columns that can hold text are looked at for quoting, all their cells
+        joined at once: a cell is quoted (quotes doubled) only in a column
+        where some cell holds a comma, a quote or a line break, and only if it
+        holds one, which is what _lines and csv.writer do. A batch with a NUL,
+        or a table of one column, goes through _lines line by line.
+        """
+        cells = [_column_cells(col, k) for col, k in zip(cols, kinds)]
+        quotable = [i for i, k in enumerate(kinds) if not k <= _PLAIN_TYPES]
+        quoted = cells.copy()
+        needs_quotes = _NEEDS_QUOTES.search
+        joined = {}  # column index: its cells joined by \x1f, for the Excel check too
+        line_by_line = not self._commas
+        for i in quotable:
+            text = joined[i] = "\x1f".join(cells[i])
+            if _NEEDS_QUOTES_OR_NUL.search(text) is not None:
+                if "\x00" in text:
+                    line_by_line = True
+                    break
+                quoted[i] = ['"' + c.replace('"', '""') + '"' if needs_quotes(c) is not None else c
+                             for c in cells[i]]
+        changed = self._excel_lines(cells, quotable, joined) if self._xl is not None else None
+        if line_by_line:
+            lines = [line[:-2] for line in self._lines(list(map(list, zip(*cells))), quotable)]
+        else:
+            lines = map(",".join, zip(*quoted))
+        if changed:
+            lines = list(lines)
+            data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+            for k, line in changed.items():
+                lines[k] = line
+            xl_data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        else:
+            data = xl_data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        self._csv.write(data)
+        if self._xl is not None:
+            self._xl.write(xl_data)  # most batches: the CSV bytes themselves
+
+    def _excel_lines(self, cells: list, quotable: list[int], joined: dict[int, str]) -> dict[int, str]:
+        """The Excel copy's line (without CRLF) for each row, by index, that
+        differs from the CSV line: rows with a text cell that opens like a
+        formula, prefixed with ' (publish.neutralise). One look at each text
+        column's cells joined by \x1f (*joined* has some) skips the columns
+        without such a cell."""
+        starts, suspect = self._formula_starts, self._suspect
+        hits: set[int] = set()
+        for i in self._risky:
+            col = cells[i]
+            text = joined.get(i)
+            if text is None:
+                text = "\x1f".join(col)
+            if suspect(text) is not None or (col and col[0][:1] in starts):  # a hit after \x1f, or the first cell
+                hits.update(k for k, v in enumerate(col) if v and v[0] in starts)
+        changed = {}
+        for k in sorted(hits):
+            row = [col[k] for col in cells]
+            for i in self._risky:
+                v = row[i]
+                if v and v[0] in starts:
+                    row[i] = "'" + v
+            changed[k] = self._lines([row], quotable)[0][:-2]
+        return changed
+
+    def _write_parquet(self, cols: list[tuple], kinds: list[set]) -> None:
+        arrays = []
+        for col, k, field in zip(cols, kinds, self.schema):
+            if any(issubclass(t, Enum) for t in k):
+                col = [v.value if isinstance(v, Enum) else v for v in col]
+                k = set(map(type, col))
+            arrays.append(_arrow_array(col, field.type, k))
+        self._pq.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def close(self) -> None:
         self._flush()
@@ -312,18 +351,24 @@ _MONEY_UNIT = 10 ** MONEY_TYPE.scale
 _MONEY_LIMIT = 10 ** MONEY_TYPE.precision
 
 
+_VALID_BITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
 def _validity(col, n: int):
     """Arrow's validity bitmap of *col* (None where no value is missing) and the null count."""
     nulls = col.count(None)
     if not nulls:
         return None, 0
-    bits = "".join(["0" if v is None else "1" for v in col])
+    # One b"0"/b"1" per value (is_not gives False/True, bytes makes them 0/1),
+    # read as a binary number with the first value as the lowest bit.
+    bits = bytes(map(operator.is_not, col, repeat(None))).translate(_VALID_BITS)
     return pa.py_buffer(int(bits[::-1], 2).to_bytes((n + 7) // 8, "little")), nulls
 
 
-def _arrow_array(values, type_: pa.DataType) -> pa.Array:
+def _arrow_array(values, type_: pa.DataType, kinds: set | None = None) -> pa.Array:
     """pa.array(values, type=type_), built from buffers for the column types
     records have (string, int64, float64, date32, the money decimal).
+    *kinds*, if given, is the set of the values' types.
 
     pa.array asks whether pandas is installed on its first call, which imports
     pandas (about 0.3 s); the buffers need no such probe. Any value of another
@@ -331,35 +376,43 @@ def _arrow_array(values, type_: pa.DataType) -> pa.Array:
     it always did.
     """
     try:
-        array = _arrow_from_buffers(list(values), type_)
+        if kinds is None:
+            values = list(values)
+            kinds = set(map(type, values))
+        array = _arrow_from_buffers(values, type_, kinds)
     except (ValueError, TypeError, OverflowError, ArithmeticError, UnicodeError):
         array = None
     return array if array is not None else pa.array(values, type=type_)
 
 
-def _arrow_from_buffers(col: list, type_: pa.DataType) -> pa.Array | None:
+def _arrow_from_buffers(col, type_: pa.DataType, kinds: set) -> pa.Array | None:
+    """The array from its buffers, or None for a value of a type the column
+    type does not take. Columns without None are converted by C-level maps."""
     n = len(col)
-    kinds = set(map(type, col))
-    kinds.discard(type(None))
+    has_none = _NONE in kinds
+    kinds = kinds - {_NONE}
     if type_ == pa.string():
         if not kinds <= {str}:
             return None
-        data = [b"" if v is None else v.encode("utf-8") for v in col]
+        data = [b"" if v is None else v.encode("utf-8") for v in col] if has_none else list(map(str.encode, col))
         offsets = array("i", accumulate(map(len, data), initial=0))  # OverflowError past 2 GiB
         validity, nulls = _validity(col, n)
         return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))], nulls)
     if type_ == pa.int64():
         if not kinds <= {int}:
             return None
-        data = array("q", [0 if v is None else v for v in col])
+        data = array("q", [0 if v is None else v for v in col] if has_none else col)
     elif type_ == pa.float64():
         if not kinds <= {float}:
             return None
-        data = array("d", [0.0 if v is None else v for v in col])
+        data = array("d", [0.0 if v is None else v for v in col] if has_none else col)
     elif type_ == pa.date32():
         if not kinds <= {date}:
             return None
-        data = array("i", [0 if v is None else v.toordinal() - _EPOCH_ORDINAL for v in col])
+        if has_none:
+            data = array("i", [0 if v is None else v.toordinal() - _EPOCH_ORDINAL for v in col])
+        else:
+            data = array("i", map(operator.sub, map(date.toordinal, col), repeat(_EPOCH_ORDINAL)))
     elif type_ == MONEY_TYPE:
         if not kinds <= {Decimal}:
             return None
@@ -385,6 +438,7 @@ def _arrow_from_buffers(col: list, type_: pa.DataType) -> pa.Array | None:
 # a whole line (its commas are counted instead), and NUL, left to csv.writer.
 _NEEDS_QUOTES = re.compile('[,"\r\n]')
 _SPECIAL = re.compile('["\r\n\x00]')
+_NEEDS_QUOTES_OR_NUL = re.compile('[,"\r\n\x00]')
 
 
 def write_table(directory: Path, name: str, model: type[BaseModel], records: list[BaseModel]) -> None:

@@ -70,3 +70,46 @@ def test_written_records_are_what_csv_writer_writes(tmp_path_factory, cases):
     w.write(records)
     w.close()
     assert (d / "amounts.csv").read_bytes().decode("utf-8") == csv_text(Amount, records)
+
+
+FORMULA_TEXT = st.text(alphabet=st.sampled_from(list('ab,"\r\n\x00 \t=+-@\'亿元，“”')), max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(FORMULA_TEXT.filter(bool), FORMULA_TEXT, st.one_of(st.none(), FORMULA_TEXT),
+                          MONEY, st.one_of(st.none(), MONEY), st.integers(0, 10**9)), min_size=0, max_size=9),
+       st.integers(1, 4), st.lists(st.integers(0, 4), max_size=4))
+def test_batched_writes_are_the_csv_excel_and_parquet_of_the_records(tmp_path_factory, cases, batch, cuts):
+    # Batches of a few rows, written in calls of a few records: the CSV is
+    # csv.writer's (NUL included: such a batch goes line by line), the Excel
+    # copy is what publish.write_excel_copies makes of that CSV (formula
+    # openings neutralised), and Parquet holds pa.array of each column.
+    import pyarrow.parquet as pq
+    from extract.output import arrow_schema, csv_text
+    from extract.publish import EXCEL_DIR, write_excel_copies
+
+    records = [Amount(article_id="a,1", text=text, char_start=start, char_end=start + len(text), sentence=sentence,
+                      rule_id="=amount.x" if start % 2 else "amount.x", value_cny=value, value=value, high=high,
+                      currency="CNY", bound="exact", kind="investment", subject=subject)
+               for text, sentence, subject, value, high, start in cases]
+    d = tmp_path_factory.mktemp("w")
+    w = TableWriter(d, "amounts", Amount, batch=batch, excel=True)
+    i = 0
+    for n in cuts + [len(records)]:
+        w.write(records[i:i + n])
+        i += n
+    w.close()
+    assert w.count == len(records)
+    assert (d / "amounts.csv").read_bytes().decode("utf-8") == csv_text(Amount, records)
+    if "\x00" not in (d / "amounts.csv").read_text(encoding="utf-8"):  # csv.reader (in publish) reads no NUL
+        ref = tmp_path_factory.mktemp("ref")
+        (ref / "amounts.csv").write_bytes((d / "amounts.csv").read_bytes())
+        write_excel_copies(ref)
+        assert (d / EXCEL_DIR / "amounts.csv").read_bytes() == (ref / EXCEL_DIR / "amounts.csv").read_bytes()
+    schema = arrow_schema(Amount)
+    expected = pa.table({c: pa.array([r.__dict__[c] for r in records], type=schema.field(c).type)
+                         for c in schema.names}, schema=schema)
+    got = pq.ParquetFile(d / "amounts.parquet")
+    assert got.read().equals(expected)
+    assert [got.metadata.row_group(g).num_rows for g in range(got.metadata.num_row_groups)] == (
+        [min(batch, len(records) - s) for s in range(0, len(records), batch)] or [0])
