@@ -172,6 +172,10 @@ Tok = tuple[str, str, int, int]
 WORD, FLAG, START, END = 0, 1, 2, 3
 
 
+class _Unlearnable(Exception):
+    """A word whose flag the segmenter cannot learn alone (it cuts it)."""
+
+
 class _Segmenter:
     """Words and part-of-speech tags of a clause, with the rule files' words added.
 
@@ -192,7 +196,10 @@ class _Segmenter:
             self._rj = rjieba.Jieba()
             for w, tag in added:
                 self._rj.add_word(w, None, tag)
-            self.pairs = self._rj.tag  # tag(text, hmm=True) -> [(word, flag)], called directly
+            self._tag = self._rj.tag  # tag(text, hmm=True) -> [(word, flag)]
+            self._cut = self._rj.cut
+            self._flags: dict[str, str] = {}
+            self.pairs = self._cut_pairs
             return
         import jieba
         import jieba.posseg
@@ -207,6 +214,34 @@ class _Segmenter:
             self._tk.add_word(w, tag=tag)
             self._tags[w] = tag
         self.pairs = self._jieba_pairs
+
+    def _cut_pairs(self, text: str) -> list[tuple[str, str]]:
+        """rjieba's ``tag(text)``, from its ``cut(text)`` and a memo of each word's flag.
+
+        jieba-rs tags by cutting the text (as ``cut`` does) and giving each
+        word a flag that depends on the word alone: its dictionary tag, or
+        else x, m or eng from its characters. So a word's flag, once seen, is
+        known: it is learnt from ``tag(word)`` when that gives the word back
+        whole, else the text is tagged whole and every flag of it learnt. The
+        cut costs about half the tag, which also builds a tuple per word.
+        """
+        get = self._flags.get
+        try:
+            return [(w, get(w) or self._learn(w)) for w in self._cut(text, True)]
+        except _Unlearnable:
+            pairs = self._tag(text, True)
+            self._flags.update(pairs)
+            return pairs
+
+    def _learn(self, word: str) -> str:
+        """The flag of *word* from ``tag(word)``; _Unlearnable when that cuts it."""
+        if len(self._flags) > _MEMO_LIMIT:
+            self._flags.clear()
+        got = self._tag(word, True)
+        if len(got) == 1 and got[0][0] == word:
+            flag = self._flags[word] = got[0][1]
+            return flag
+        raise _Unlearnable(word)
 
     def _jieba_pairs(self, text: str) -> list[tuple[str, str]]:
         return [(w, self._tags.get(w) or ("m" if _NUMERAL_WORD.match(w) else "eng" if w.isascii() and w.isalnum() else "x"))
@@ -224,9 +259,62 @@ def tokenizer() -> _Segmenter:
 
 def segment(text: str, offset: int = 0) -> list[Tok]:
     """POS tokens of *text* with absolute offsets; adverb+verb tokens split (大力|支持)."""
-    pairs = tokenizer().pairs(text)
+    return _as_tokens(tokenizer().pairs(text), offset, _glued_rx().search(text) is None)
+
+
+# Joins the texts segment_many segments in one call. It is in CLAUSE_END, so
+# no clause holds it, and it is neither a Han character, a letter, a digit nor
+# one of +#&._%- : jieba (and jieba-rs) cut a text in blocks of those
+# characters and emit every other character as a word of its own, so the
+# joined text is cut into the words of each text with this character between.
+_JOIN = "，"
+
+
+@lru_cache(maxsize=1)
+def _join_pair() -> tuple[str, str]:
+    """The (word, flag) pair the segmenter gives the joining character."""
+    return tuple(tokenizer().pairs("项目" + _JOIN + "项目")[1])
+
+
+def segment_many(spans: list[tuple[str, int]]) -> list[list[Tok]]:
+    """``[segment(text, offset) for text, offset in spans]``, from one call of
+    the segmenter over the texts joined by ``_JOIN`` (see there why the cut
+    of the joined text is the cuts of the texts, with ``_JOIN`` between).
+
+    The calls per clause cost more than their words: a clause of an article
+    is about 23 characters. Texts holding ``_JOIN`` are segmented one by
+    one, and so is every text when a part does not end where its text does
+    (which the argument above rules out: a guard, not a case).
+    """
+    texts = [t for t, _o in spans]
+    if len(spans) < 2 or any(_JOIN in t for t in texts):
+        return [segment(t, o) for t, o in spans]
+    joined = _JOIN.join(texts)
+    pairs = tokenizer().pairs(joined)
+    plain = _glued_rx().search(joined) is None  # (no adverb or verb holds _JOIN: none is cut by it)
+    sep = _join_pair()
+    index = pairs.index
+    out: list[list[Tok]] = []
+    a = 0
+    last = len(spans) - 1
+    for k, (text, offset) in enumerate(spans):
+        try:
+            b = index(sep, a) if k < last else len(pairs)
+        except ValueError:
+            return [segment(t, o) for t, o in spans]
+        toks = _as_tokens(pairs[a:b], offset, plain or _glued_rx().search(text) is None)
+        if not toks or toks[-1][END] != offset + len(text):
+            return [segment(t, o) for t, o in spans]
+        out.append(toks)
+        a = b + 1
+    return out if a == len(pairs) + 1 else [segment(t, o) for t, o in spans]
+
+
+def _as_tokens(pairs: list[tuple[str, str]], offset: int, plain: bool) -> list[Tok]:
+    """Tokens from the segmenter's (word, flag) pairs of a text starting at
+    *offset*; *plain* when the text holds no adverb glued to a verb."""
     pos = offset
-    if _glued_rx().search(text) is None:
+    if plain:
         # A token is split only when it is an adverb + a verb of two or more
         # characters, so with no such pair in the text: offsets and tuples only.
         return [(w, f, pos, pos := pos + len(w)) for w, f in pairs]
@@ -315,6 +403,22 @@ class Clauses:
         else:
             end = stops[k] if k < len(stops) and stops[k] < hi else hi
         return start, end
+
+    def prefetch(self, spans) -> None:
+        """Segment the clauses [start, end) of *spans* not yet segmented, in
+        one call of the segmenter (``segment_many``): ``tokens`` then finds them."""
+        todo: dict[int, int] = {}
+        for start, end in spans:
+            if end > start:
+                toks = self._tokens.get(start)
+                if not toks or toks[-1][END] != end:
+                    todo[start] = end
+        if len(todo) < 2:
+            return
+        sh = self.shadow
+        found = segment_many([(sh[s:e], s) for s, e in todo.items()])
+        for s, toks in zip(todo, found):
+            self._tokens[s] = toks
 
     def tokens(self, start: int, end: int) -> list[Tok]:
         key = start
@@ -1143,17 +1247,18 @@ def _siblings(doc: Document, cr: CompiledRule, scope: tuple[int, int], accepted:
     return out
 
 
-def _scan_suffixes(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int, int],
-                   lx: ProjectLexicons) -> list[Candidate]:
-    """``suffix_candidates`` over the suffix rule's matches in *scope*, in scan
-    order, without a Match per match and without segmenting a clause for a
-    suffix that names nothing whatever the segmentation (``_suffix_names_nothing``)."""
+def _suffix_hits(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int, int],
+                 lx: ProjectLexicons) -> list[tuple[int, int, str, int, int]]:
+    """The suffix rule's matches in *scope* that may name a project, in scan
+    order, as ``_suffix_candidates``' arguments (suffix span, suffix, clause):
+    scanned without a Match each, less those that name nothing whatever the
+    segmentation (``_suffix_names_nothing``), whose clauses need no segmenting."""
     sh = doc.shadow
     s0, s1 = scope
     bounds = cl.bounds
     g = cr.regex.groupindex["suffix"]
     lone_stops, generic_memo = _lone_stops(), _memo("is_generic", lx)
-    out: list[Candidate] = []
+    out = []
     for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options):
         ms, me = rm.span()
         if ms == me:
@@ -1163,7 +1268,7 @@ def _scan_suffixes(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[in
         cs, ce = bounds(ss, s0, s1)
         if _suffix_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
             continue
-        out += _suffix_candidates(doc, cl, cr, ss, se, suffix, cs, ce, lx)
+        out.append((ss, se, suffix, cs, ce))
     return out
 
 
@@ -1179,11 +1284,18 @@ def find(doc: Document) -> list[Candidate]:
     later: list[tuple[tuple[int, int], list[Match]]] = []
     heads: list[tuple[int, int]] = []
     scopes = doc.scopes()
-    for scope in scopes:
+    # The suffix matches of every scope first, so that the clauses they need
+    # are segmented in one call (Clauses.prefetch); candidates are then made
+    # in the same order as before, from the same tokens.
+    suffix_rule = next((cr for cr in plan.direct if cr.id == "project.suffix_name"), None)
+    hits = [_suffix_hits(doc, cl, suffix_rule, scope, lx) for scope in scopes] if suffix_rule is not None else []
+    cl.prefetch([(h[3], h[4]) for scope_hits in hits for h in scope_hits])
+    for n, scope in enumerate(scopes):
         s0, s1 = scope
         for cr in plan.direct:
-            if cr.id == "project.suffix_name":
-                first += _scan_suffixes(doc, cl, cr, scope, lx)
+            if cr is suffix_rule:
+                for ss, se, suffix, cs, ce in hits[n]:
+                    first += _suffix_candidates(doc, cl, cr, ss, se, suffix, cs, ce, lx)
                 continue
             handler = FIRST_PASS[cr.id]
             is_list = cr.id == "project.list_item"

@@ -298,12 +298,20 @@ def test_only_candidate_clauses_are_segmented(monkeypatch):
         calls.append(text)
         return real(text, offset)
 
+    def counting_many(spans):
+        calls.extend(text for text, _offset in spans)
+        return [real(text, offset) for text, offset in spans]
+
     monkeypatch.setattr(projects, "segment", counting)
+    monkeypatch.setattr(projects, "segment_many", counting_many)
     filler = "今年全区经济运行总体平稳,固定资产投资稳步增长。" * 50
     assert projects.extract_projects(Document.from_snippet(filler)) == []
     assert calls == []
     projects.extract_projects(Document.from_snippet(filler + "投资80亿元的旭阳智能中法工业园项目落位。" + filler))
     assert calls == ["投资80亿元的旭阳智能中法工业园项目落位"]
+    calls.clear()
+    projects.extract_projects(Document.from_snippet(filler + "旭阳智能中法工业园项目落位。" + filler + "红旗繁荣基地开工。"))
+    assert calls == ["旭阳智能中法工业园项目落位", "红旗繁荣基地开工"]
 
 
 def test_the_planned_scan_finds_what_the_generic_scan_finds():
@@ -363,3 +371,39 @@ def test_opener_prefilter_letters_end_every_plural_and_scale_match():
             assert text[-1:] in projects._PLURAL_LAST, text
         if projects._SCALE.search(text):
             assert text[-1:] == projects._SCALE_LAST, text
+
+
+def _shadow_pieces():
+    """Pieces of the seed articles' shadows (1 to 60 characters), for equality tests of the segmenter."""
+    import random
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    rng = random.Random(7)
+    out = []
+    for p in sorted((root / "data" / "raw").glob("*.txt")) + sorted((root / "tests" / "articles").glob("*.txt")):
+        sh = Document.from_text(p.read_text(encoding="utf-8"), p.stem).shadow
+        out += [sh[i:i + rng.randint(1, 60)] for i in range(0, len(sh), 23)]
+    return out + ["", " ", "中法工业园项目", "中德汽车大会", "2022-01-30", "\r", "大力支持红旗繁荣基地", "🙂项目"]
+
+
+def test_segmenter_pairs_are_rjieba_tags():
+    """The segmenter's pairs come from rjieba's cut and a memo of word flags: the same as its tag."""
+    seg = projects.tokenizer()
+    if not hasattr(seg, "_tag"):
+        pytest.skip("rjieba not installed")
+    for text in _shadow_pieces():
+        assert seg.pairs(text) == seg._tag(text, True), text
+
+
+def test_segment_many_is_segment_of_each_text():
+    """Clauses segmented in one call give the tokens each gives alone."""
+    import random
+
+    pieces = [p for p in _shadow_pieces() if projects._JOIN not in p]
+    rng = random.Random(9)
+    for _ in range(200):
+        spans = [(rng.choice(pieces), rng.randint(0, 5000)) for _ in range(rng.randint(0, 12))]
+        assert projects.segment_many(spans) == [projects.segment(t, o) for t, o in spans]
+    spans = [("大力支持红旗繁荣基地", 3), ("红旗，基地", 40), ("项目", 60)]  # a text holding the joiner
+    assert projects.segment_many(spans) == [projects.segment(t, o) for t, o in spans]
