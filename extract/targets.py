@@ -23,7 +23,8 @@ from .dates import reference_date
 from .models import Amount, DateRef, Project, Record, Target
 from .numbers import parse_number
 from .spans import SpanIndex, boundary_after, boundary_before
-from .rules import Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
+from .rules import (LOOKAHEAD_MARGIN, Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps,
+                    window_matches)
 
 SENTENCE_END = "。！？!?\n"
 MAX_SENTENCE_REACH = 300  # a "sentence" with no end in sight is cut this far from the mention
@@ -248,21 +249,87 @@ def _trie_source(words) -> str:
     return emit(root)
 
 
-_SCANS: dict[int, tuple[RuleSet, "_TriggerScan | None"]] = {}
+_SCANS: dict[int, tuple[RuleSet, "_TriggerScan | None", list]] = {}
+MAX_HOLDS_CHARS = 3  # a longer list of must-hold characters is not worth a search per window
+
+
+def _must_hold(items: tuple) -> frozenset[str] | None:
+    """The smallest set of characters found for a parsed pattern (see
+    pattern_analysis.parsed) such that every match consumes one of them —
+    a literal, a class of literals, or a branch each alternative of which
+    has such a set; None when no item has one. The caller checks the set
+    with pattern_analysis.holds_occurrence."""
+    from re import _constants as sre  # the parser's opcodes, as pattern_analysis reads them
+
+    def of(op, av) -> frozenset[str] | None:
+        if op is sre.LITERAL:
+            return frozenset(chr(av))
+        if op is sre.IN and av and all(iop is sre.LITERAL for iop, _ in av):
+            return frozenset(chr(c) for _, c in av)
+        if op is sre.BRANCH:
+            sets = [_must_hold(b) for b in av]
+            return None if any(x is None for x in sets) else frozenset().union(*sets)
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            return _must_hold(av[2])
+        if op is sre.ATOMIC_GROUP:
+            return _must_hold(av)
+        return None
+
+    best = None
+    for op, av in items:
+        found = of(op, av)
+        if found is not None and (best is None or len(found) < len(best)):
+            best = found
+    return best
+
+
+def _holds_rx(cr) -> "re.Pattern | None":
+    """A search for the characters one of which every match of the rule
+    consumes (at most MAX_HOLDS_CHARS of them, checked by holds_occurrence),
+    or None."""
+    from .pattern_analysis import holds_occurrence, literal_alternatives, parsed
+
+    items = parsed(cr.regex.pattern)
+    chars = _must_hold(items) if items is not None else None
+    if not chars or len(chars) > MAX_HOLDS_CHARS:
+        return None
+    if not holds_occurrence(items, literal_alternatives("".join(sorted(chars)))):
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 def _find(rs: RuleSet, text: str, start: int, end: int) -> list[Match]:
-    """rs.find(text, start, end), with the trigger windows from one scan."""
+    """rs.find(text, start, end), with the trigger windows from one scan,
+    and only the windows that hold a character every match of the rule
+    consumes (_holds_rx).
+
+    window_matches reads a window [ws, we) with finditer up to scan_end
+    (LOOKAHEAD_MARGIN past we) and keeps only what that scan finds (a match
+    running past we is read again from where the scan found it), so a
+    window whose [ws, scan_end) has none of those characters adds no match
+    and takes nothing from another window's: leaving it out changes nothing.
+    """
     entry = _SCANS.get(id(rs))
     if entry is None or entry[0] is not rs:
-        entry = _SCANS[id(rs)] = (rs, _TriggerScan.build(rs))
-    scan = entry[1]
+        entry = _SCANS[id(rs)] = (rs, _TriggerScan.build(rs), [_holds_rx(cr) for cr in rs.rules])
+    scan, holds = entry[1], entry[2]
     if scan is None:
         return rs.find(text, start, end)
-    return rs.find(text, start, end, windows=scan.windows(text, start, end))
+    windows = scan.windows(text, start, end)
+    out: list[Match] = []
+    for cr, hold in zip(rs.rules, holds):
+        spans = windows[cr.rule.trigger] if cr.trigger is not None else [(start, end)]
+        if hold is not None and spans:
+            search = hold.search
+            spans = [(ws, we) for ws, we in spans
+                     if search(text, ws, we + LOOKAHEAD_MARGIN if we + LOOKAHEAD_MARGIN < end else end) is not None]
+        if spans:
+            out += window_matches(cr, text, spans, end)
+    return out
 
 
 _SENTENCE_END_RX = re.compile("[" + re.escape(SENTENCE_END) + "]")
+_SENTENCE_END_BACK = regex.compile("(?r)[" + regex.escape(SENTENCE_END) + "]")  # the last one before a position
 
 
 # Where topic_rx can start: the text's start or just after one of these.
@@ -294,10 +361,10 @@ def _topic_matches(shadow: str, start: int, end: int, lx: "TargetLexicons"):
 def _sentence_span(text: str, pos: int) -> tuple[int, int]:
     """(boundary_before(text, pos, SENTENCE_END, pos - MAX_SENTENCE_REACH),
     boundary_after(text, pos, SENTENCE_END, pos + MAX_SENTENCE_REACH)), with
-    the two walks done by str.rfind and one compiled search."""
+    the two walks done by one compiled search each (backwards, then forwards)."""
     floor = max(0, pos - MAX_SENTENCE_REACH)
-    last = max(text.rfind(c, floor, pos) for c in SENTENCE_END) if pos > floor else -1
-    start = last + 1 if last >= 0 else (floor if pos > floor else pos)
+    last = _SENTENCE_END_BACK.search(text, floor, pos) if pos > floor else None
+    start = last.end() if last is not None else (floor if pos > floor else pos)
     ceil = min(pos + MAX_SENTENCE_REACH, len(text))
     hit = _SENTENCE_END_RX.search(text, pos, ceil) if pos < ceil else None
     end = hit.start() if hit else max(pos, ceil)

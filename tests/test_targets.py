@@ -104,8 +104,9 @@ def test_the_targets_trigger_scan_finds_what_the_rule_set_finds():
     texts += [shadow(p.read_text(encoding="utf-8")) for p in sorted((root / "tests" / "articles").glob("*.txt"))]
     texts += [shadow(ex.text) for cr in rs.rules for ex in cr.rule.examples.positive]
     rng = random.Random(11)
-    words = ["力争", "争取", "确保", "努力", "目标", "产量", "整车产量", "产值", "销量", "突破", "达到", "万辆", "亿元", "到", "2025年", "，", "。"]
-    texts += ["".join(rng.choice(words) for _ in range(rng.randint(0, 40))) for _ in range(300)]
+    words = ["力争", "争取", "确保", "努力", "目标", "产量", "整车产量", "产值", "销量", "突破", "达到", "万辆", "亿元", "到", "2025年", "，", "。",
+             "向", "台", "元", "辆", "50", "的", "奋斗", "增长6%", "," + "长春" * 9]
+    texts += ["".join(rng.choice(words) for _ in range(rng.randint(0, 40))) for _ in range(600)]
 
     def key(ms):
         return [(m.rule.id, m.start, m.end) for m in ms]
@@ -115,3 +116,41 @@ def test_the_targets_trigger_scan_finds_what_the_rule_set_finds():
         if len(text) > 10:
             a, b = rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))
             assert key(_find(rs, text, a, b)) == key(rs.find(text, a, b)), text[a:b][:60]
+
+
+def test_must_hold_characters_of_the_targets_rules():
+    """_find skips a window without a character every match consumes: the
+    sets found, each confirmed by holds_occurrence, and none for a rule
+    whose matches need not hold a short list (target.money: any metric word)."""
+    from extract.rules import load_ruleset
+    from extract.targets import _holds_rx
+
+    got = {cr.id: (_holds_rx(cr).pattern if _holds_rx(cr) else None) for cr in load_ruleset("targets").rules}
+    assert got == {"target.vehicles": "[台辆]", "target.money": None, "target.followup": "[元台辆]", "target.toward": "[向]"}
+
+
+def test_must_hold_reads_branches_repeats_and_classes():
+    from extract.pattern_analysis import parsed
+    from extract.targets import _must_hold
+
+    assert _must_hold(parsed("a(?:bc|d)+[xy]")) == frozenset("a")
+    assert _must_hold(parsed("(?:bc|d)+[xy]?")) == frozenset("bd")
+    assert _must_hold(parsed("[^a]b*")) is None
+    assert _must_hold(parsed(r"\d+(?:元|辆)")) == frozenset("元辆")
+
+
+def test_sentence_span_equals_the_walks():
+    """_sentence_span's two searches give boundary_before/boundary_after's walks."""
+    import random
+
+    from extract.spans import boundary_after, boundary_before
+    from extract.targets import MAX_SENTENCE_REACH, SENTENCE_END, _sentence_span
+
+    rng = random.Random(5)
+    pieces = ["长春", "。", "！", "?", "\n", "，", "a" * 150]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        for pos in {0, len(text), rng.randint(0, len(text))}:
+            want = (boundary_before(text, pos, SENTENCE_END, pos - MAX_SENTENCE_REACH),
+                    boundary_after(text, pos, SENTENCE_END, pos + MAX_SENTENCE_REACH))
+            assert _sentence_span(text, pos) == want, (text, pos)
