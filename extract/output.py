@@ -19,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
@@ -258,27 +259,31 @@ class TableWriter:
         self._rows = []
         cols = list(zip(*rows))  # the values, column by column
         kinds = [set(map(type, col)) for col in cols]
-        self._write_csv(cols, kinds)
-        self._write_parquet(cols, kinds)
+        cells = [_column_cells(col, k) for col, k in zip(cols, kinds)]
+        # The columns that can hold text (any but numbers, dates and None),
+        # their cells joined by \x1f: looked at for quoting and formulas, and
+        # encoded once into an Arrow string column.
+        text = [i for i, k in enumerate(kinds) if not k <= _PLAIN_TYPES]
+        joined = {i: "\x1f".join(cells[i]) for i in text}
+        self._write_csv(cells, text, joined)
+        self._write_parquet(cols, kinds, joined)
 
-    def _write_csv(self, cols: list[tuple], kinds: list[set]) -> None:
+    def _write_csv(self, cells: list, quotable: list[int], joined: dict[int, str]) -> None:
         """The batch's CSV lines, built column by column, and its Excel copy.
 
-        Each column's cells are _cell of its values (_column_cells). Only the
-        columns that can hold text are looked at for quoting, all their cells
-        joined at once: a cell is quoted (quotes doubled) only in a column
-        where some cell holds a comma, a quote or a line break, and only if it
-        holds one, which is what _lines and csv.writer do. A batch with a NUL,
-        or a table of one column, goes through _lines line by line.
+        *cells* are _cell of each column's values (_column_cells). Only the
+        *quotable* columns (those that can hold text) are looked at for
+        quoting, all their cells at once (*joined*): a cell is quoted (quotes
+        doubled) only in a column where some cell holds a comma, a quote or a
+        line break, and only if it holds one, which is what _lines and
+        csv.writer do. A batch with a NUL, or a table of one column, goes
+        through _lines line by line.
         """
-        cells = [_column_cells(col, k) for col, k in zip(cols, kinds)]
-        quotable = [i for i, k in enumerate(kinds) if not k <= _PLAIN_TYPES]
         quoted = cells.copy()
         needs_quotes = _NEEDS_QUOTES.search
-        joined = {}  # column index: its cells joined by \x1f, for the Excel check too
         line_by_line = not self._commas
         for i in quotable:
-            text = joined[i] = "\x1f".join(cells[i])
+            text = joined[i]
             if _NEEDS_QUOTES_OR_NUL.search(text) is not None:
                 if "\x00" in text:
                     line_by_line = True
@@ -327,13 +332,16 @@ class TableWriter:
             changed[k] = self._lines([row], quotable)[0][:-2]
         return changed
 
-    def _write_parquet(self, cols: list[tuple], kinds: list[set]) -> None:
+    def _write_parquet(self, cols: list[tuple], kinds: list[set], joined: dict[int, str]) -> None:
         arrays = []
-        for col, k, field in zip(cols, kinds, self.schema):
+        for i, (col, k, field) in enumerate(zip(cols, kinds, self.schema)):
             if any(issubclass(t, Enum) for t in k):
                 col = [v.value if isinstance(v, Enum) else v for v in col]
                 k = set(map(type, col))
-            arrays.append(_arrow_array(col, field.type, k))
+            array = None
+            if i in joined and field.type == pa.string() and k <= _STR_OR_NONE:
+                array = _string_array_from_joined(joined[i], col)
+            arrays.append(array if array is not None else _arrow_array(col, field.type, k))
         self._pq.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def close(self) -> None:
@@ -363,6 +371,33 @@ def _validity(col, n: int):
     # read as a binary number with the first value as the lowest bit.
     bits = bytes(map(operator.is_not, col, repeat(None))).translate(_VALID_BITS)
     return pa.py_buffer(int(bits[::-1], 2).to_bytes((n + 7) // 8, "little")), nulls
+
+
+_STR_OR_NONE = frozenset({str, _NONE})
+
+
+def _string_array_from_joined(joined: str, col) -> pa.Array | None:
+    """The Arrow string array of *col* (str or None) from its cells joined
+    by \x1f (None as ""), or None if a cell holds \x1f itself.
+
+    The utf-8 of the joined text is the values' bytes with a 0x1f byte
+    between each two (0x1f is no part of any other character's utf-8), so
+    the k-th separator, at byte p, ends value k at p - k once the separators
+    are taken out: one encode and a numpy scan instead of an encode per
+    value. A null's slot is empty, as _arrow_from_buffers makes it.
+    """
+    n = len(col)
+    data = joined.encode("utf-8")
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 0x1f)
+    if len(ends) != n - 1 or len(data) >= 2 ** 31:
+        return None  # a value with \x1f, or past int32 offsets
+    offsets = np.empty(n + 1, np.int32)
+    offsets[0] = 0
+    offsets[1:n] = ends - np.arange(n - 1)
+    offsets[n] = len(data) - (n - 1)
+    validity, nulls = _validity(col, n)
+    return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets),
+                                                  pa.py_buffer(data.replace(b"\x1f", b""))], nulls)
 
 
 def _arrow_array(values, type_: pa.DataType, kinds: set | None = None) -> pa.Array:
