@@ -143,13 +143,28 @@ def parse_date_text(text: str) -> date | None:
 
 
 def _find_date_line(rules, shadow_text: str, lines) -> tuple[int, tuple[int, int], date] | None:
-    """(line index, span, date) of the first date line in the header."""
+    """(line index, span, date) of the first date line in the header.
+
+    A hit needs a date text with three runs of digits (parse_date_text)
+    inside its line, so only the lines holding a digit (_DIGITS' \\d, found
+    by one search each) are scanned.
+    """
     date_rule = rules.by_id("article.date_line").regex
-    for i, (s, e) in enumerate(lines[:HEADER_LINES]):
+    header = lines[:HEADER_LINES]
+    if not header:
+        return None
+    digit, stop = _DIGITS.search, header[-1][1]
+    d = digit(shadow_text, 0, stop)
+    i = 0
+    while d is not None:
+        while header[i][1] < d.start():  # the line holding the digit (lines end ascending)
+            i += 1
+        s, e = header[i]
         for m in date_rule.finditer(shadow_text, s, e):
             pub = parse_date_text(m.group("text"))
             if pub:
                 return i, m.span("text"), pub
+        d = digit(shadow_text, e, stop)
     return None
 
 

@@ -191,3 +191,21 @@ def test_layout_from_code_points_equals_the_scan(text):
     from extract.shadow import shadow_script_codes
     sh, _, codes = shadow_script_codes(text)
     assert find_layout(text, sh, codes) == find_layout(text, sh)
+
+
+@given(st.lists(st.sampled_from(["长春汽开区", "2022-01-30 08:59", "2023 01/ 18", "时间:2021-09-29", "今天是2024年1月1日",
+                                 "来源:新华网", "\n", " ", "12", "二〇二二年"]), max_size=14).map("".join))
+def test_date_line_search_equals_a_scan_of_every_header_line(text):
+    from extract.articles import HEADER_LINES, _find_date_line, _lines
+    from extract.rules import load_ruleset
+    rules = load_ruleset("articles")
+    sh = shadow(text)
+    lines = _lines(sh)
+    want = None
+    for i, (s, e) in enumerate(lines[:HEADER_LINES]):
+        pubs = [(i, m.span("text"), parse_date_text(m.group("text")))
+                for m in rules.by_id("article.date_line").regex.finditer(sh, s, e)]
+        want = next((p for p in pubs if p[2]), None)
+        if want:
+            break
+    assert _find_date_line(rules, sh, lines) == want
