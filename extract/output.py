@@ -90,6 +90,9 @@ def _column_cells(col: tuple, kinds: set) -> tuple | list:
     return list(map(_cell, col))
 
 
+_INSTANCE_DICT = operator.attrgetter("__dict__")
+
+
 _ROW_GETTERS: dict[type, operator.itemgetter] = {}
 
 
@@ -235,14 +238,13 @@ class TableWriter:
 
     def write(self, records: Iterable[BaseModel]) -> None:
         """Write validated records of the writer's model."""
-        values = self._values
-        self.write_rows(values(r.__dict__) for r in records)  # the validated field values (enums stored as values)
+        # The validated field values (enums stored as values) of each record.
+        self.write_rows(map(self._values, map(_INSTANCE_DICT, records)))
 
     def write_rows(self, rows: Iterable[tuple]) -> None:
         """Write rows as ``row_of`` gives them: a validated record's field
         values in column order (what worker processes send, see pipeline)."""
-        rows = iter(rows)
-        batch = self.batch
+        rows, batch = iter(rows), self.batch
         while True:  # batches of exactly self.batch rows, however the rows come
             buffered = self._rows
             before = len(buffered)
@@ -340,7 +342,7 @@ class TableWriter:
                 k = set(map(type, col))
             array = None
             if i in joined and field.type == pa.string() and k <= _STR_OR_NONE:
-                array = _string_array_from_joined(joined[i], col)
+                array = _string_array_from_joined(joined[i], col, k)
             arrays.append(array if array is not None else _arrow_array(col, field.type, k))
         self._pq.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
@@ -362,22 +364,26 @@ _MONEY_LIMIT = 10 ** MONEY_TYPE.precision
 _VALID_BITS = bytes.maketrans(b"\x00\x01", b"01")
 
 
-def _validity(col, n: int):
-    """Arrow's validity bitmap of *col* (None where no value is missing) and the null count."""
-    nulls = col.count(None)
+def _validity(col, n: int, has_none: bool = True):
+    """Arrow's validity bitmap of *col* (None where no value is missing) and
+    the null count; *has_none* False (the column's types hold no None) skips the look."""
+    if not has_none:
+        return None, 0
+    # One 0/1 byte per value (is_not gives False/True), then as b"0"/b"1"
+    # read as a binary number with the first value as the lowest bit.
+    present = bytes(map(operator.is_not, col, repeat(None)))
+    nulls = n - present.count(1)
     if not nulls:
         return None, 0
-    # One b"0"/b"1" per value (is_not gives False/True, bytes makes them 0/1),
-    # read as a binary number with the first value as the lowest bit.
-    bits = bytes(map(operator.is_not, col, repeat(None))).translate(_VALID_BITS)
+    bits = present.translate(_VALID_BITS)
     return pa.py_buffer(int(bits[::-1], 2).to_bytes((n + 7) // 8, "little")), nulls
 
 
 _STR_OR_NONE = frozenset({str, _NONE})
 
 
-def _string_array_from_joined(joined: str, col) -> pa.Array | None:
-    """The Arrow string array of *col* (str or None) from its cells joined
+def _string_array_from_joined(joined: str, col, kinds: set) -> pa.Array | None:
+    """The Arrow string array of *col* (str or None, of the types *kinds*) from its cells joined
     by \x1f (None as ""), or None if a cell holds \x1f itself.
 
     The utf-8 of the joined text is the values' bytes with a 0x1f byte
@@ -395,7 +401,7 @@ def _string_array_from_joined(joined: str, col) -> pa.Array | None:
     offsets[0] = 0
     offsets[1:n] = ends - np.arange(n - 1)
     offsets[n] = len(data) - (n - 1)
-    validity, nulls = _validity(col, n)
+    validity, nulls = _validity(col, n, _NONE in kinds)
     return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets),
                                                   pa.py_buffer(data.replace(b"\x1f", b""))], nulls)
 
@@ -431,7 +437,7 @@ def _arrow_from_buffers(col, type_: pa.DataType, kinds: set) -> pa.Array | None:
             return None
         data = [b"" if v is None else v.encode("utf-8") for v in col] if has_none else list(map(str.encode, col))
         offsets = array("i", accumulate(map(len, data), initial=0))  # OverflowError past 2 GiB
-        validity, nulls = _validity(col, n)
+        validity, nulls = _validity(col, n, has_none)
         return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))], nulls)
     if type_ == pa.int64():
         if not kinds <= {int}:
@@ -464,7 +470,7 @@ def _arrow_from_buffers(col, type_: pa.DataType, kinds: set) -> pa.Array | None:
         data = b"".join(parts)
     else:
         return None
-    validity, nulls = _validity(col, n)
+    validity, nulls = _validity(col, n, has_none)
     return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(data)], nulls)
 
 
