@@ -161,7 +161,7 @@ class TableWriter:
     A batch is formatted column by column: the values of a column are of one
     or two types (a type and None), so each column is converted, checked for
     quoting and turned into an Arrow array by C-level maps and joins instead
-    of Python code per row (see _write_batch).
+    of Python code per row (see _flush).
     """
 
     def __init__(self, directory: Path, name: str, model: type[BaseModel], batch: int = 2000,
@@ -476,7 +476,8 @@ def _arrow_from_buffers(col, type_: pa.DataType, kinds: set) -> pa.Array | None:
 
 # What makes csv.writer (QUOTE_MINIMAL, CRLF) quote a cell: the delimiter, the
 # quote character (doubled inside) or a line break. _SPECIAL finds the same in
-# a whole line (its commas are counted instead), and NUL, left to csv.writer.
+# a whole line (its commas are counted instead), and NUL, left to csv.writer;
+# _NEEDS_QUOTES_OR_NUL the same in a column's cells joined by \x1f.
 _NEEDS_QUOTES = re.compile('[,"\r\n]')
 _SPECIAL = re.compile('["\r\n\x00]')
 _NEEDS_QUOTES_OR_NUL = re.compile('[,"\r\n\x00]')
