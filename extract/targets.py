@@ -45,6 +45,7 @@ class TargetLexicons:
     subject_rx: object
     suffix_rx: object
     generic: frozenset[str]
+    generic_words: tuple[str, ...]  # generic as a tuple, for str.startswith/endswith
     left_trim: tuple[str, ...]
     cut_after: tuple[str, ...]
     topic_rx: object
@@ -84,6 +85,7 @@ def lexicons() -> TargetLexicons:
         subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?" + _suffix_source(suffixes)) if suffixes else None,
         suffix_rx=regex.compile(_suffix_source(suffixes)) if suffixes else None,
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
+        generic_words=tuple(frozenset(flatten_words(lx.get("subject_generic", [])))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
         cut_after=cut_after,
         topic_rx=regex.compile(r"(?:^|(?<=" + _TOPIC_LEAD + r"))\s*(?P<topic>[\p{Han}A-Za-z0-9]{2,8}?)(?:"
@@ -387,11 +389,10 @@ def frame_year(shadow: str, start: int, head: int, dates: "SpanIndex", ref: date
     does not record (年度, 全年) mean the publication year.
     """
     best: tuple[int, int | None, int | None] | None = None  # (position, year, period_start)
-    for d in dates.within(start, head):
-        if d.kind != "published":
-            multi = d.start.year != d.end.year
-            best = max(best or (-1, None, None), (d.char_end, d.end.year, d.start.year if multi else None),
-                       key=lambda b: b[0])
+    for d in dates.within(start, head):  # the one ending last; of those ending together, the first
+        if d.kind != "published" and (best is None or d.char_end > best[0]):
+            first, last = d.start.year, d.end.year
+            best = (d.char_end, last, first if first != last else None)
     if ref is not None:
         before = shadow[start:head]
         for words, delta in ((lx.this_year, 0), (lx.next_year, 1)):
@@ -444,7 +445,7 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
                 s = d.char_end
         return s
 
-    generic = tuple(lx.generic)
+    generic = lx.generic_words
     if lx.topic_rx is not None:
         for m in _topic_matches(shadow, start, end, lx):
             s, e = after_dates(m.start("topic"), m.end("topic")), m.end("topic")
@@ -460,7 +461,7 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
             name = _trim_subject(shadow[cut:m.end()], lx)
             s = m.end() - len(name)
             if len(name) >= 3 and name not in lx.generic and not inside(s, m.end()) \
-                    and not (name.endswith(generic) and any(name.endswith(g) and len(name) - len(g) < 2 for g in lx.generic)):
+                    and not (name.endswith(generic) and any(name.endswith(g) and len(name) - len(g) < 2 for g in generic)):
                 out.append((s, m.end(), lx.alias.get(name, name)))
     return sorted(out)
 
@@ -530,9 +531,9 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
             metric, metric_text = previous_metric[sent]
             head = m.start
         else:
-            metric_text = doc.raw[m.span("metric")[0]:m.span("metric")[1]]
+            head, metric_end = m.span("metric")
+            metric_text = doc.raw[head:metric_end]
             metric = lx.metric.get(m.group("metric"), "other")
-            head = m.span("metric")[0]
             previous_metric[sent] = (metric, metric_text)
         before = sh[sent[0]:head]
         year, period_start = frame_year(sh, sent[0], head, dates, ref, lx)
