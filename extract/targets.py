@@ -49,6 +49,7 @@ class TargetLexicons:
     left_trim: tuple[str, ...]
     cut_after: tuple[str, ...]
     topic_rx: object
+    verb_rx: object      # any topic verb (a window without one holds no topic)
     bound_before: dict[str, str]
     bound_after: dict[str, str]
     bound_before_longest: tuple[tuple[str, str], ...]  # bound_before items, longest word first
@@ -91,6 +92,7 @@ def lexicons() -> TargetLexicons:
         topic_rx=regex.compile(r"(?:^|(?<=" + _TOPIC_LEAD + r"))\s*(?P<topic>[\p{Han}A-Za-z0-9]{2,8}?)(?:"
                                + "|".join(map(regex.escape, sorted(lx.get("topic_verbs", []), key=len, reverse=True)))
                                + ")") if lx.get("topic_verbs") else None,
+        verb_rx=re.compile("|".join(map(re.escape, lx["topic_verbs"]))) if lx.get("topic_verbs") else None,
         bound_before=invert_lexicon(bounds["bound_before"]),
         bound_after=invert_lexicon(bounds["bound_after"]),
         bound_before_longest=tuple(sorted(invert_lexicon(bounds["bound_before"]).items(), key=lambda kv: -len(kv[0]))),
@@ -342,7 +344,11 @@ _TOPIC_LEAD_RX = re.compile(_TOPIC_LEAD)
 def _topic_matches(shadow: str, start: int, end: int, lx: "TargetLexicons"):
     """The matches of topic_rx.finditer(shadow, start, end), tried only
     where topic_rx can start (the text's start or after a clause mark)
-    instead of at every position."""
+    instead of at every position, and only in a window that holds a verb
+    starting two characters or more into it (a match consumes a topic of
+    two or more characters, then a verb, all before *end*)."""
+    if lx.verb_rx.search(shadow, start + 2, end) is None:
+        return
     rx = lx.topic_rx
     cur = start
     if start == 0 or _TOPIC_LEAD_RX.match(shadow, start - 1):

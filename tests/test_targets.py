@@ -154,3 +154,21 @@ def test_sentence_span_equals_the_walks():
             want = (boundary_before(text, pos, SENTENCE_END, pos - MAX_SENTENCE_REACH),
                     boundary_after(text, pos, SENTENCE_END, pos + MAX_SENTENCE_REACH))
             assert _sentence_span(text, pos) == want, (text, pos)
+
+
+def test_topic_matches_equal_topic_rx_finditer():
+    """_topic_matches (tried after clause marks only, in windows holding a
+    verb) gives the topic groups of topic_rx.finditer, on texts and windows."""
+    import random
+
+    from extract.targets import _topic_matches, lexicons
+
+    lx = lexicons()
+    rng = random.Random(3)
+    pieces = ["，", "。", "\n", " ", "比亚迪", "长春", "汽开区", "将", "表示", "要", "计划", "预计", "a", "12", "、", "的"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        want = [m.span("topic") for m in lx.topic_rx.finditer(text, a, b)]
+        assert [m.span("topic") for m in _topic_matches(text, a, b, lx)] == want, (text, a, b)
