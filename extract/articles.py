@@ -202,7 +202,7 @@ def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
         layout.date_matches = (dates.rs, [tuple(sp) for sp in spans], per_span)
     found = []
     for ms in per_span:
-        found += [m for m in ms if not any(a <= m.start and m.end <= b for a, b in excluded)]
+        found += [m for m in ms if not any(a <= m.start and m.end <= b for a, b in excluded)] if excluded else ms
     votes: dict[int, float] = {}
     for m in resolve_overlaps(found):
         y = m.group("y")
