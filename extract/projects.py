@@ -29,7 +29,7 @@ import regex
 
 from .articles import Document
 from .models import Amount, Project, Record
-from .spans import SpanIndex, boundary_after, boundary_before
+from .spans import SpanIndex, StopIndex, boundary_after, boundary_before
 from .rules import CompiledRule, Match, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?\n"
@@ -352,57 +352,20 @@ def _glued_rx():
 MAX_CLAUSE_REACH = 80
 
 
-@lru_cache(maxsize=1)
-def _clause_end_table():
-    """A flag per code point of the Basic Multilingual Plane, set for the
-    characters of CLAUSE_END, and one more, unset, for every code point above."""
-    import numpy as np
-
-    table = np.zeros(0x10001, dtype=bool)
-    for c in CLAUSE_END:
-        table[ord(c)] = True
-    return table
-
-
-def clause_stops(text: str) -> list[int]:
-    """The positions of CLAUSE_END's characters in *text*, ascending: what
-    ``StopIndex(text, CLAUSE_END).pos`` holds, read from one table look-up
-    per code point instead of a comparison per stop character. (CLAUSE_END
-    lies in the BMP; ``take``'s clip mode sends every code point above it to
-    the table's last, unset, entry.)"""
-    import numpy as np
-
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return np.flatnonzero(_clause_end_table().take(codes, mode="clip")).tolist()
-
-
 class Clauses:
     """Clause spans of a document's shadow and their tokens, segmented on demand."""
 
     def __init__(self, shadow: str):
         self.shadow = shadow
         self._tokens: dict[int, list[Tok]] = {}
-        self._stops: list[int] = clause_stops(shadow)  # clause ends, ascending
+        self._stops = StopIndex(shadow, CLAUSE_END)
 
     def bounds(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
-        """The clause around *pos* within [floor, ceil): what StopIndex's
-        ``before`` and ``after`` give, from the one bisection they share."""
+        """The clause around *pos* within [floor, ceil)."""
         # A clause with no end in sight is cut MAX_CLAUSE_REACH characters from
         # the trigger, so a text without punctuation stays linear.
-        n = len(self.shadow)
-        lo = max(floor, pos - MAX_CLAUSE_REACH, 0)
-        hi = min(n if ceil is None else ceil, pos + MAX_CLAUSE_REACH, n)
-        stops = self._stops
-        k = bisect_left(stops, pos)
-        if pos <= lo:
-            start = pos
-        else:
-            start = stops[k - 1] + 1 if k > 0 and stops[k - 1] >= lo else lo
-        if pos >= hi:
-            end = pos
-        else:
-            end = stops[k] if k < len(stops) and stops[k] < hi else hi
-        return start, end
+        hi = pos + MAX_CLAUSE_REACH if ceil is None else min(ceil, pos + MAX_CLAUSE_REACH)
+        return self._stops.around(pos, max(floor, pos - MAX_CLAUSE_REACH), hi)
 
     def prefetch(self, spans) -> None:
         """Segment the clauses [start, end) of *spans* not yet segmented, in

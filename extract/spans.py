@@ -4,6 +4,7 @@ window in O(log n) instead of scanning every record for every mention
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 
 class SpanIndex:
@@ -52,20 +53,45 @@ def boundary_after(text: str, pos: int, stops: str, ceil: int | None = None) -> 
     return i
 
 
+@lru_cache(maxsize=8)
+def _stop_table(stops: str):
+    """A flag per code point of the Basic Multilingual Plane, set for the
+    characters of *stops*, and one more, unset, standing for every code point
+    above it; None when a stop lies above the plane."""
+    import numpy as np
+
+    if any(ord(c) > 0xFFFF for c in stops):
+        return None
+    table = np.zeros(0x10001, dtype=bool)
+    for c in stops:
+        table[ord(c)] = True
+    return table
+
+
+def stop_positions(text: str, stops: str) -> list[int]:
+    """The positions of the characters of *stops* in *text*, ascending, from
+    one table look-up per code point (``take``'s clip mode sends every code
+    point above the plane to the table's last, unset, entry)."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _stop_table(stops)
+    if table is None:  # a stop outside the plane: a comparison per stop character
+        mask = np.zeros(len(codes), dtype=bool)
+        for c in set(stops):
+            mask |= codes == ord(c)
+        return np.flatnonzero(mask).tolist()
+    return np.flatnonzero(table.take(codes, mode="clip")).tolist()
+
+
 class StopIndex:
     """The positions of the stop characters of one text, found in one vectorised
     pass: ``before``/``after`` answer as ``boundary_before``/``boundary_after``
     do, by bisection instead of a character-by-character walk."""
 
     def __init__(self, text: str, stops: str):
-        import numpy as np
-
         self.n = len(text)
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        mask = np.zeros(len(codes), dtype=bool)
-        for c in set(stops):  # a few vectorised comparisons beat a regex scan of the text
-            mask |= codes == ord(c)
-        self.pos = np.flatnonzero(mask).tolist()
+        self.pos = stop_positions(text, stops)
 
     def before(self, pos: int, floor: int = 0) -> int:
         floor = max(0, floor)
@@ -80,3 +106,19 @@ class StopIndex:
             return pos
         k = bisect.bisect_left(self.pos, pos)
         return self.pos[k] if k < len(self.pos) and self.pos[k] < ceil else ceil
+
+    def around(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
+        """``(before(pos, floor), after(pos, ceil))`` from the one bisection they share."""
+        stops = self.pos
+        floor = max(0, floor)
+        ceil = self.n if ceil is None else min(ceil, self.n)
+        k = bisect.bisect_left(stops, pos)
+        if pos <= floor:
+            start = pos
+        else:
+            start = stops[k - 1] + 1 if k > 0 and stops[k - 1] >= floor else floor
+        if pos >= ceil:
+            end = pos
+        else:
+            end = stops[k] if k < len(stops) and stops[k] < ceil else ceil
+        return start, end

@@ -343,18 +343,21 @@ def test_the_planned_scan_finds_what_the_generic_scan_finds():
         assert key(find(doc)) == key(_find_generic(doc)), doc.raw[:60]
 
 
-def test_clause_stops_are_the_stop_index_positions():
-    """Clauses read the stop positions from a look-up table: the same list as StopIndex's."""
+def test_stop_positions_from_the_table_equal_a_comparison_per_stop():
+    """StopIndex reads stop positions from a look-up table: the same list as
+    comparing every character with every stop (emoji, surrogates, full-width)."""
     import random
 
-    from extract.spans import StopIndex
+    from extract.spans import stop_positions
 
     rng = random.Random(11)
     alphabet = list(projects.CLAUSE_END) + ["项", "目", "a", " ", "\u3000", "🙂", "\U0001ff0c", "\ud800", "\uff0c"]
     texts = ["", "，", "项目。", "🙂，🙂"] + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
                                          for _ in range(300)]
     for text in texts:
-        assert projects.clause_stops(text) == StopIndex(text, projects.CLAUSE_END).pos, repr(text)
+        assert stop_positions(text, projects.CLAUSE_END) == [i for i, c in enumerate(text)
+                                                              if c in projects.CLAUSE_END], repr(text)
+    assert stop_positions("a🙂b🙂", "🙂") == [1, 3]  # a stop outside the plane: the comparisons
 
 
 def test_opener_prefilter_letters_end_every_plural_and_scale_match():

@@ -91,6 +91,7 @@ def test_stop_index_agrees_with_the_walks(text, pos, limit):
     assert idx.before(pos, limit) == boundary_before(text, pos, _STOPS, limit)
     assert idx.after(pos, limit) == boundary_after(text, pos, _STOPS, limit)
     assert idx.after(pos) == boundary_after(text, pos, _STOPS)
+    assert idx.around(pos, pos - limit, pos + limit) == (idx.before(pos, pos - limit), idx.after(pos, pos + limit))
 
 
 @given(st.text(max_size=60) | st.text(alphabet="萬億元投資發展汽車國產１２３．％　，。", max_size=60))
