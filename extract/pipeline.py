@@ -250,12 +250,20 @@ def _outcomes(sources: Iterator, jobs: int, cache_dir: str | None) -> Iterator[R
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(cache_dir,)) as pool:
         it = items()
-        while True:  # bounded windows keep memory flat and order deterministic
+
+        def submit() -> tuple[list, Iterator] | None:
             window = list(islice(it, jobs * 64))
             if not window:
-                break
+                return None
             good = [s for s in window if not isinstance(s, tuple)]
-            results = iter(pool.map(process_source_rows, good, chunksize=8))
+            return window, iter(pool.map(process_source_rows, good, chunksize=8))  # map submits at once
+
+        # Bounded windows keep memory flat and order deterministic. The next
+        # window is submitted before the current one is drained, so the
+        # workers are not left idle while the parent writes a window's end.
+        ahead = submit()
+        while ahead is not None:
+            (window, results), ahead = ahead, submit()
             for s in window:
                 yield _failed(*s) if isinstance(s, tuple) else next(results)
 
