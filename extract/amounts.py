@@ -200,17 +200,22 @@ def _pre_is_bound(m: Match, shadow: str, lx: AmountLexicons) -> bool:
     return not any(shadow[max(0, e - len(w)):e] == w and len(w) > e - s for w in lx.not_bound_words)
 
 
-_GROUP_NAMES: dict = {}  # compiled pattern → the name of each group in order, or None
+# id(compiled pattern) → (the pattern, the name of each group in order or
+# None). Keyed by id: hashing a stdlib re pattern hashes its whole compiled
+# code on every call (about 2 µs for amount.currency); the pattern is kept in
+# the entry so that its id is never reused.
+_GROUP_NAMES: dict = {}
 
 
 def _group_names(rx) -> tuple | None:
-    names = _GROUP_NAMES.get(rx, False)
-    if names is False:
-        index = getattr(rx, "groupindex", {})
-        names = tuple(sorted(index, key=index.get))
-        if len(names) != rx.groups or [index[n] for n in names] != list(range(1, rx.groups + 1)):
-            names = None  # unnamed or repeated groups: read by name instead
-        _GROUP_NAMES[rx] = names
+    entry = _GROUP_NAMES.get(id(rx))
+    if entry is not None and entry[0] is rx:
+        return entry[1]
+    index = getattr(rx, "groupindex", {})
+    names = tuple(sorted(index, key=index.get))
+    if len(names) != rx.groups or [index[n] for n in names] != list(range(1, rx.groups + 1)):
+        names = None  # unnamed or repeated groups: read by name instead
+    _GROUP_NAMES[id(rx)] = (rx, names)
     return names
 
 

@@ -259,6 +259,22 @@ def test_engine_re_refuses_regex_only_syntax(tmp_path):
         load_ruleset("x", tmp_path)
 
 
+def test_amounts_han_piece_is_regex_p_han():
+    """amounts.yaml's ``han`` piece spells \\p{Han} as ranges so that
+    amount.currency can run on re: it must hold exactly regex's \\p{Han},
+    code point by code point (a newer regex with more Han characters fails
+    here, and the ranges are then to be updated)."""
+    import re
+
+    import regex
+    rs = load_ruleset("amounts")
+    piece = rs.pieces["han"].pattern
+    everything = "".join(map(chr, range(0x110000)))
+    want = [m.span() for m in regex.finditer(r"\p{Han}+", everything)]
+    assert [m.span() for m in re.finditer(piece + "+", everything)] == want
+    assert [m.span() for m in rs.compile("(?&han)+").finditer(everything)] == want
+
+
 # ---------------------------------------------------------------- find_fast
 
 def test_amount_currency_is_tried_only_where_it_can_start():
