@@ -486,6 +486,10 @@ class _Finder:
       a window without them holds no match of holds, so no match of the
       rule. When holds is just one of those characters, finding one in the
       window is the holds test itself, and holds is not searched again.
+    - a rule with ``attrs.holds_lead`` N (every match has an occurrence of
+      its holds pattern starting at most N characters after the match's
+      start) is tried only at the N + 1 positions up to each occurrence of
+      holds in its windows instead of at every position (_led_matches).
     """
 
     def __init__(self, rs: RuleSet):
@@ -504,7 +508,8 @@ class _Finder:
                         raise RuleError(f"{cr.source}: {cr.id}: attrs.holds {holds!r} is not in the example {ex.match!r}")
                 hs = hrx.search
             chars, only = _holds_chars(cr)
-            if only:
+            lead = _holds_lead(cr, hs)
+            if only and lead is None:
                 hs = None  # the character filter is the holds test
             key = cr.rule.trigger
             if key is not None and key not in self.triggers:
@@ -513,7 +518,7 @@ class _Finder:
                 self.joint = (cr, str(cr.attrs["anchors"]))
                 self._check_joint(cr)
                 continue
-            self.plan.append((cr, key, hs, chars))
+            self.plan.append((cr, key, hs, chars, lead))
 
     def _check_joint(self, cr) -> None:
         texts = [ex.text for ex in cr.rule.examples.positive] + list(cr.rule.examples.negative)
@@ -553,7 +558,7 @@ class _Finder:
         hits: dict[str, list[tuple[int, int]]] = {}
         windows: dict[str, list[tuple[int, int]]] = {}
         where: dict[str, list[int]] = {}  # characters → their positions
-        for cr, key, holds, chars in self.plan:
+        for cr, key, holds, chars, lead in self.plan:
             if chars:
                 at = where.get(chars)
                 if at is None:
@@ -568,8 +573,12 @@ class _Finder:
                     spans = windows[key] = self._windows(key, text, start, end, hits)
             if chars:
                 spans = _windows_with(spans, at, end)
-            if spans:
+            if not spans:
+                continue
+            if lead is None:
                 out += window_matches(cr, text, spans, end, holds)
+            else:
+                out += _led_matches(cr, text, spans, end, holds, lead)
         if self.joint is not None:
             anchors = self.joint[1]
             at = where.get(anchors)
@@ -621,6 +630,106 @@ def _holds_chars(cr) -> tuple[str, bool]:
     if items is None or len(set(chars)) != len(chars) or not holds_occurrence(items, literal_alternatives(chars)):
         raise RuleError(f"{cr.source}: {cr.id}: attrs.holds_chars {chars!r}: not every match of holds {holds!r} holds one")
     return chars, one_char_of(items) == set(chars)
+
+
+def _holds_lead(cr, holds) -> int | None:
+    """The rule's ``attrs.holds_lead`` (None when it has none): every match
+    of the rule has an occurrence of its holds pattern starting at most
+    this many characters after the match's start. The rule's yaml says why
+    for each rule; here it is checked on the rule's positive examples."""
+    lead = cr.attrs.get("holds_lead")
+    if lead is None:
+        return None
+    if holds is None or not isinstance(lead, int) or lead < 0:
+        raise RuleError(f"{cr.source}: {cr.id}: attrs.holds_lead {lead!r} needs attrs.holds and a count of characters")
+    for ex in cr.rule.examples.positive:
+        t = shadow(ex.text)
+        for m in cr.regex.finditer(t):
+            h = holds(t, m.start())
+            if m.end() > m.start() and (h is None or h.start() > m.start() + lead):
+                raise RuleError(f"{cr.source}: {cr.id}: attrs.holds_lead {lead}: the match {m.group()!r} of "
+                                f"{ex.text!r} has no occurrence of holds that close to its start")
+    return lead
+
+
+def _led_matches(cr, text: str, spans: list[tuple[int, int]], end: int, holds, lead: int) -> list[Match]:
+    """window_matches(cr, text, spans, end, holds) for a rule with
+    ``attrs.holds_lead`` *lead*, trying a match only near the occurrences
+    of holds.
+
+    window_matches runs finditer over each window up to scan_end: from a
+    position p it reports the leftmost position s >= p where the rule
+    matches (rx.match(text, s, scan_end), which reads the text around s,
+    lookbehinds included, as finditer does), then goes on from the match's
+    end. A match at s holds an occurrence of holds at some s + k, k <= lead,
+    inside the match and so inside the scan; so holds.search(text, p,
+    scan_end) finds an occurrence q <= s + k, and no match starts in
+    [p, q - lead). Trying q - lead .. q (from p at the earliest) in order
+    finds the leftmost match when it starts there; when none does, no match
+    starts before q + 1 and the search goes on from there. So the matches
+    come out as finditer gives them.
+
+    What is then kept is what _keep_window_matches keeps: when the scan
+    stops short of the text's end, a match starting at the window's end or
+    later belongs to a later window and ends the window (no later match can
+    start earlier, so the search stops once it is past the window's end);
+    one running past the window's end is read again with the real text
+    after it; empty or already seen matches are dropped. A zero-width
+    match, which finditer steps over in its own way, sends the window to
+    window_matches.
+    """
+    out: list[Match] = []
+    seen: set[tuple[int, int]] = set()
+    rx_match = cr.regex.match
+    has_text = cr.has_text
+    for ws, we in spans:
+        scan_end = we + LOOKAHEAD_MARGIN if we + LOOKAHEAD_MARGIN < end else end
+        cut = scan_end < end
+        stop = we if cut else scan_end
+        found: list[Match] = []
+        p = ws
+        while True:
+            h = holds(text, p, scan_end)
+            if h is None:
+                break
+            q = h.start()
+            s = q - lead if q - lead > p else p
+            if s >= stop:
+                break
+            m = None
+            last = q if q < stop else stop - 1
+            while s <= last:
+                m = rx_match(text, s, scan_end)
+                if m is not None:
+                    break
+                s += 1
+            if m is None:
+                p = q + 1
+                continue
+            p = m.end()
+            if p == s:
+                for mm in found:  # undone: window_matches reads the window again
+                    seen.discard(mm._m.span())
+                found = None
+                break
+            if cut and p > we:
+                m = rx_match(text, s, end)
+                if m is None:
+                    continue
+            whole = m.span()
+            if whole[0] == whole[1] or whole in seen:
+                continue
+            seen.add(whole)
+            span = m.span("text") if has_text and m.start("text") >= 0 else whole
+            found.append(Match(cr, span[0], span[1], None, m))
+        if found is None:  # a zero-width match: let window_matches scan it
+            for mm in window_matches(cr, text, [(ws, we)], end, holds):
+                if mm._m.span() not in seen:
+                    seen.add(mm._m.span())
+                    out.append(mm)
+            continue
+        out += found
+    return out
 
 
 def _positions(text: str, chars: str, start: int, end: int, hits: dict) -> list[int]:

@@ -473,3 +473,74 @@ def test_date_matches_start_and_end_outside_any_joint():
                 n += 1
                 assert text[m.start] not in edge and text[m.end - 1] not in edge, (m.rule.id, text[m.start:m.end])
     assert n > 1000
+
+
+def _lead_texts(seed: int) -> list[str]:
+    """Seeds, rule examples and random texts built from the pieces of the
+    rules with attrs.holds_lead (years, numerals, year and day words,
+    quarters, plan names), spaces, tabs and newlines between them."""
+    from extract.shadow import shadow
+
+    rs = load_ruleset("dates")
+    texts = [shadow(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    texts += [shadow(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests" / "articles").glob("*.txt"))]
+    texts += [shadow(ex.text) for cr in rs.rules for ex in cr.rule.examples.positive]
+    rng = random.Random(seed)
+    words = ["2021", "1998", "19", "20", "0", "9", "12", "3", "〇", "二〇二二", "二", "十", "一", "五", "四",
+             "年", "年度", "月", "份", "日", "天", "号", "初", "底", "末", "今", "去", "前", "明", "后", "上", "下",
+             "本", "大", "半", "季", "季度", "Q", "个", "第", "近", "“", "”", "大会", "(第", "亿", " ", "\t",
+             "\n", "，", "的", "至", "-", "2022年", "二〇二〇年", "12月", "十一月", "今年", "大前年", "上一年度",
+             "明天", "大后天", "前三季度", "一季度", "上半年", "年初", "“十四五”", "第十四个五年规划"]
+    texts += ["".join(rng.choice(words) for _ in range(rng.randint(0, 60))) for _ in range(2500)]
+    return texts
+
+
+def test_holds_lead_is_where_every_match_holds_its_holds():
+    """attrs.holds_lead N: every match of the rule has an occurrence of its
+    holds pattern starting at most N characters after the match's start
+    (what _led_matches relies on). Checked on seeds, examples and random
+    texts, each match in every text."""
+    from extract.dates import finder
+
+    f = finder(load_ruleset("dates"))
+    led = [(cr, holds, lead) for cr, _, holds, _, lead in f.plan if lead is not None]
+    assert {cr.id for cr, _, _ in led} >= {"date.absolute_year", "date.month", "date.relative_year", "date.bare_year"}
+    n = 0
+    for text in _lead_texts(3):
+        for cr, holds, lead in led:
+            for m in cr.regex.finditer(text):
+                # inside the match, and with the text after it (holds' lookaheads)
+                for h in (holds(text, m.start(), m.end()), holds(text, m.start())):
+                    assert h is not None and h.start() <= m.start() + lead, (cr.id, m.group())
+                n += 1
+    assert n > 2000
+
+
+def test_led_matches_are_the_window_scan_matches():
+    """_led_matches tries a rule only near the occurrences of its holds; on
+    the finder's own windows (whole texts and sub-spans) it gives
+    window_matches' matches, with the same spans and groups, in order."""
+    from extract.dates import _led_matches, finder
+    from extract.rules import window_matches
+
+    f = finder(load_ruleset("dates"))
+    rng = random.Random(5)
+
+    def key(ms):
+        return [(m.start, m.end, m._m.span(), tuple(sorted(m.groups.items()))) for m in ms]
+
+    n = 0
+    for text in _lead_texts(4):
+        bounds = [(0, len(text))]
+        if len(text) > 10:
+            bounds.append((rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))))
+        for start, end in bounds:
+            hits: dict = {}
+            for cr, key_, holds, _, lead in f.plan:
+                if lead is None:
+                    continue
+                spans = f._windows(key_, text, start, end, hits)
+                want = window_matches(cr, text, spans, end, holds)
+                assert key(_led_matches(cr, text, spans, end, holds, lead)) == key(want), (cr.id, text[start:end][:60])
+                n += len(want)
+    assert n > 2000
