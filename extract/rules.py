@@ -13,6 +13,11 @@ A rule file (``rules/<type>.yaml``) holds
   (a text, the exact mention expected, and expected fields) and negative
   (texts that must give no record at all). The test suite runs them all.
 
+A rule's ``trigger`` (a cheap pattern every match holds) confines it to
+windows around the trigger's hits; ``trigger_starts`` (the few characters a
+hit can start with, checked against the trigger at load) lets
+``RuleSet.find_fast`` find those hits with str.find instead of a regex scan.
+
 Every problem fails at load with ``file: line N: path: message``: unknown
 keys, a bad regex, an unknown piece, a pattern that can match the empty
 string, a duplicate id.
@@ -99,6 +104,11 @@ class Rule(_Strict):
         "a cheap pattern every match contains (a currency word, 年); the rule then runs only in "
         "windows around trigger hits instead of over the whole text"))
     window: tuple[int, int] = Field((48, 24), description="characters before and after a trigger hit that a match may span")
+    trigger_starts: str | None = Field(None, min_length=1, description=(
+        "the characters a trigger hit can start with, when they are few and uncommon (数几, 万亿兆): "
+        "RuleSet.find_fast then finds the hits by looking for these characters (str.find) and trying "
+        "the trigger only where one stands, instead of a regex scan of the whole text. Checked at "
+        "load against the trigger's pattern"))
     engine: Literal["regex", "re"] = Field("regex", description=(
         "the engine that scans the pattern: 'regex' (the default; every feature), or the standard "
         "library's 're' for a plain pattern it scans faster (word lists); the tests check that both "
@@ -238,7 +248,7 @@ class RuleSet:
             key = cr.rule.trigger
             found = hits_by_trigger.get(key)
             if found is None:
-                found = hits_by_trigger[key] = [m.span() for m in cr.trigger.finditer(text, start, end)]
+                found = hits_by_trigger[key] = trigger_hits(cr, text, start, end)
             spans = windows_by_trigger.get(key)
             if spans is None:
                 spans = windows_by_trigger[key] = merge_windows(found, start, end, widest[key])
@@ -275,6 +285,44 @@ class RuleSet:
                     spans = windows_by_trigger[key] = _windows(cr.trigger, text, start, end, widest[key])
             out += window_matches(cr, text, spans, end)
         return out
+
+
+def trigger_hits(cr: CompiledRule, text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of ``cr.trigger.finditer(text, start, end)``.
+
+    With ``trigger_starts`` the hits are found without a regex scan: str.find
+    lists where those characters stand (about 0.15 ns a character each,
+    against 3–5 ns for a regex scan), and the trigger is tried at each such
+    position in order, from where the last hit ended. That gives finditer's
+    hits: finditer tries every position from *start* in order and, after a
+    hit, goes on at its end; every hit starts at one of those characters
+    (checked at load by _check_trigger_starts, which also makes sure a hit is
+    never empty), so the other positions give nothing; and match(text, p,
+    end) reads the text around p as finditer's attempt at p does.
+    """
+    chars = cr.rule.trigger_starts
+    if not chars:
+        return [m.span() for m in cr.trigger.finditer(text, start, end)]
+    find = text.find
+    at: list[int] = []
+    for c in chars:
+        i = find(c, start, end)
+        while i >= 0:
+            at.append(i)
+            i = find(c, i + 1, end)
+    if not at:
+        return []
+    at.sort()
+    out: list[tuple[int, int]] = []
+    match = cr.trigger.match
+    last = start
+    for p in at:
+        if p >= last:
+            m = match(text, p, end)
+            if m is not None:
+                last = m.end()
+                out.append((p, last))
+    return out
 
 
 def window_matches(cr: CompiledRule, text: str, spans: list[tuple[int, int]], end: int,
@@ -624,6 +672,96 @@ _FLAT_TRIGGER = regex.compile(r"^\s*(?:\(\?&\w+\)|[^()]*)\s*$")
 _REGEX_ONLY = regex.compile(r"\\[pPNXmMGLhHKV]|\[\[:|\(\?[|>&(V]")
 
 
+def _check_trigger_starts(path: Path, text: str, loc: tuple, rule: Rule, source: str) -> None:
+    """``trigger_starts`` holds every character a trigger hit can start with,
+    as read off the trigger's parsed pattern (first_chars); else the rule
+    file fails to load."""
+    if rule.trigger is None:
+        raise _fail(path, text, loc, "trigger_starts without a trigger")
+    can = first_chars(source)
+    if can is None:
+        raise _fail(path, text, loc, "cannot tell from the trigger which characters its hits start with "
+                                     "(a class such as \\d or ., a part that may match nothing, flags)")
+    missing = sorted(can - set(rule.trigger_starts))
+    if missing:
+        raise _fail(path, text, loc, f"the trigger's hits can also start with {''.join(missing)!r}")
+
+
+def first_chars(source: str) -> set[str] | None:
+    """The characters a match of *source* (pieces expanded, verbose) can
+    start with: the first character it consumes. None when that is not a
+    finite set the parse shows (\\d, ., a negated class, a back-reference,
+    case-insensitive flags, regex-only syntax) or when a match may consume
+    nothing. Lookarounds and anchors consume nothing: they only narrow the
+    matches, so what follows them gives the first character."""
+    from re import _constants as sre
+    from re import _parser as sre_parse
+
+    if _REGEX_ONLY.search(source):
+        return None
+    # regex lets a group name appear twice, re does not; names do not matter here.
+    plain = regex.sub(r"(?<!\\)((?:\\\\)*)\(\?P<\w+>", r"\1(?:", source)
+    try:
+        tree = sre_parse.parse(plain, _stdlib_re.VERBOSE)
+    except Exception:
+        return None
+    if tree.state.flags & _stdlib_re.IGNORECASE:
+        return None
+
+    def seq(items) -> tuple[set[str], bool] | None:
+        """(first characters, may consume nothing) of a sequence of items."""
+        out: set[str] = set()
+        for op, av in items:
+            one = item(op, av)
+            if one is None:
+                return None
+            out |= one[0]
+            if not one[1]:
+                return out, False
+        return out, True
+
+    def item(op, av) -> tuple[set[str], bool] | None:
+        if op is sre.LITERAL:
+            return {chr(av)}, False
+        if op is sre.IN:
+            chars: set[str] = set()
+            for iop, iav in av:
+                if iop is sre.LITERAL:
+                    chars.add(chr(iav))
+                elif iop is sre.RANGE and iav[1] - iav[0] < 256:
+                    chars.update(map(chr, range(iav[0], iav[1] + 1)))
+                else:
+                    return None  # a negation, a category, a wide range
+            return chars, False
+        if op is sre.SUBPATTERN:
+            if av[1] & _stdlib_re.IGNORECASE:
+                return None
+            return seq(av[3])
+        if op is sre.ATOMIC_GROUP:
+            return seq(av)
+        if op is sre.BRANCH:
+            out: set[str] = set()
+            empty = False
+            for b in av[1]:
+                one = seq(b)
+                if one is None:
+                    return None
+                out |= one[0]
+                empty = empty or one[1]
+            return out, empty
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            one = seq(av[2])
+            return None if one is None else (one[0], one[1] or av[0] == 0)
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+            return set(), True
+        return None
+
+    found = seq(tree.data)
+    if found is None or found[1]:
+        return None
+    return found[0]
+
+
 @lru_cache(maxsize=None)
 def shared_pieces(directory: str) -> tuple[dict[str, Piece], str]:
     path = Path(directory) / "pieces.yaml"
@@ -671,8 +809,13 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
         trig = None
         if rule.trigger is not None:
             trig = _compile(path, text, ("rules", i, "trigger"), define, rule.trigger, pieces=pieces)
-            if _FLAT_TRIGGER.match(rule.trigger):
+            # With trigger_starts the trigger is only tried at a few positions
+            # (trigger_hits), where re's cheaper call wins whatever its shape.
+            if _FLAT_TRIGGER.match(rule.trigger) or rule.trigger_starts:
                 trig = _fast_trigger(expand_pieces(rule.trigger, pieces)) or trig
+        if rule.trigger_starts is not None:
+            _check_trigger_starts(path, text, ("rules", i, "trigger_starts"), rule,
+                                  expand_pieces(rule.trigger or "", pieces))
         compiled.append(CompiledRule(rule, rx, i, str(path), trig))
     return RuleSet(name, path, compiled, rf.lexicons, pieces, define)
 

@@ -275,6 +275,65 @@ def test_amounts_han_piece_is_regex_p_han():
     assert [m.span() for m in rs.compile("(?&han)+").finditer(everything)] == want
 
 
+@pytest.mark.parametrize("ruleset,rule", [p for p in _all_rules() if p.values[1].rule.trigger_starts])
+def test_trigger_hits_from_trigger_starts_are_finditers(ruleset, rule):
+    """trigger_hits, which tries the trigger only where a trigger_starts
+    character stands, gives the trigger's finditer hits, on the seeds, the
+    examples, random strings and sub-spans."""
+    import random
+
+    from extract.rules import trigger_hits
+    rng = random.Random(7)
+    alphabet = rule.rule.trigger_starts + "0123456789十百千万亿元美人个级辆%年 ，。$"
+    texts = _texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(800)]
+    for text in texts:
+        assert trigger_hits(rule, text, 0, len(text)) == [m.span() for m in rule.trigger.finditer(text)], text[:60]
+        a = rng.randrange(len(text) + 1)
+        b = rng.randrange(a, len(text) + 1)
+        assert trigger_hits(rule, text, a, b) == [m.span() for m in rule.trigger.finditer(text, a, b)], text[:60]
+
+
+def test_first_chars_reads_where_a_match_can_start():
+    from extract.rules import first_chars
+    assert first_chars("[万亿兆](?!个|级)") == set("万亿兆")
+    assert first_chars("(?:US|HK)?\\$") == set("UH$")
+    assert first_chars("(?<=a)(?=b)[bc]d*") == set("bc")
+    assert first_chars("(?P<x>q)|(?P<x>r)") == set("qr")
+    for unknown in ("a*", "\\d元", ".元", "[^元]", "(?i:u)s", "(?i)us", "(a)?\\1b", "\\p{Han}元"):
+        assert first_chars(unknown) is None, unknown
+
+
+def _trigger_starts_file(tmp_path, trigger, starts):
+    (tmp_path / "x.yaml").write_text(textwrap.dedent(f"""\
+        rules:
+          - id: x.money
+            doc: a sum in 亿 or 万
+            trigger: '{trigger}'
+            trigger_starts: '{starts}'
+            pattern: '\\d+[万亿]元'
+            examples: {{positive: [{{text: 投资5亿元, match: 5亿元}}], negative: ["5亿辆"]}}
+        """), encoding="utf-8")
+
+
+def test_a_trigger_starts_that_misses_a_start_fails_at_load(tmp_path):
+    _trigger_starts_file(tmp_path, "[万亿]元", "亿")
+    with pytest.raises(RuleError, match=r"x.yaml: line \d+: rules\[0\]\.trigger_starts: .*can also start with '万'"):
+        load_ruleset("x", tmp_path)
+
+
+def test_a_trigger_starts_that_cannot_be_checked_fails_at_load(tmp_path):
+    _trigger_starts_file(tmp_path, "\\d[万亿]", "0123456789")
+    with pytest.raises(RuleError, match=r"rules\[0\]\.trigger_starts: cannot tell"):
+        load_ruleset("x", tmp_path)
+
+
+def test_a_checked_trigger_starts_loads_and_finds_the_same(tmp_path):
+    _trigger_starts_file(tmp_path, "[万亿]元", "亿万")
+    rs = load_ruleset("x", tmp_path)
+    text = "投资5亿元、3万元和2万辆"
+    assert [(m.start, m.end) for m in rs.find_fast(text)] == [(m.start, m.end) for m in rs.find(text)] == [(2, 5), (6, 9)]
+
+
 # ---------------------------------------------------------------- find_fast
 
 def test_amount_currency_is_tried_only_where_it_can_start():
