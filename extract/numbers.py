@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 DIGITS = {
     "零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
@@ -126,9 +127,24 @@ _ONE = Decimal(1)
 
 
 def parse_number(s: str) -> Decimal | None:
-    """The value of a number written in digits, Chinese numerals or both."""
+    """The value of a number written in digits, Chinese numerals or both.
+
+    A short string's value is kept (a bounded LRU cache): the parse is a pure
+    function of the string and a Decimal is immutable, so a kept value is
+    the value a new parse would give; the same few number strings (1亿, 10亿)
+    come back across articles.
+    """
     if not s:
         return None
+    if len(s) <= _CACHED_LENGTH:
+        return _parse_number_cached(s)
+    return _parse_number(s)
+
+
+_CACHED_LENGTH = 24  # longer strings are parsed each time
+
+
+def _parse_number(s: str) -> Decimal | None:
     s = s.strip()
     digits = s.translate(_ARABIC_SEPARATORS)
     if not digits or digits.isdigit():  # every character a digit or a separator
@@ -148,6 +164,9 @@ def parse_number(s: str) -> Decimal | None:
     if val is None:
         return None
     return normalize(val)
+
+
+_parse_number_cached = lru_cache(maxsize=4096)(_parse_number)
 
 
 def normalize(d: Decimal) -> Decimal:
