@@ -197,7 +197,15 @@ def range_low(num: str, num2: str, high: Decimal) -> Decimal | None:
 def _pre_is_bound(m: Match, shadow: str, lx: AmountLexicons) -> bool:
     """False when the bound word before the number ends another word (签约, 通过)."""
     s, e = m.span("pre")
-    return not any(shadow[max(0, e - len(w)):e] == w and len(w) > e - s for w in lx.not_bound_words)
+    # shadow[max(0, e - len(w)):e] == w is shadow.endswith(w, 0, e): one
+    # endswith over the words longer than the bound word does the loop.
+    longer = _words_longer_than(lx.not_bound_words, e - s)
+    return not (longer and shadow.endswith(longer, 0, e))
+
+
+@lru_cache(maxsize=64)
+def _words_longer_than(words: tuple[str, ...], n: int) -> tuple[str, ...]:
+    return tuple(w for w in words if len(w) > n)
 
 
 # id(compiled pattern) → (the pattern, the name of each group in order or
@@ -332,6 +340,7 @@ def subject_after(shadow: str, end: int, lx: AmountLexicons | None = None) -> tu
 def extract_amounts(doc: Document) -> list[Amount]:
     lx = lexicons()
     shadow = doc.shadow
+    validate = Amount.__pydantic_validator__.validate_python
     out: list[Amount] = []
     for m in find(doc)[0]:
         kind = None
@@ -346,11 +355,14 @@ def extract_amounts(doc: Document) -> list[Amount]:
             kind = money_kind(shadow, m.start, m.end, lx)
         subj_span = subject_after(shadow, m.end, lx)
         cny = val.currency == "CNY"
-        out.append(Amount(
-            article_id=doc.article_id, text=doc.raw[m.start:m.end], char_start=m.start, char_end=m.end,
-            sentence=doc.sentence_at(m.start), rule_id=m.rule.id,
-            value_cny=val.value if cny else None, high_cny=val.high if cny else None,
-            value=val.value, high=val.high, currency=val.currency, bound=val.bound, kind=kind[0],
-            subject=shadow[subj_span[0]:subj_span[1]] if subj_span else None,
-        ))
+        # What Amount(**fields) does (BaseModel.__init__ is this validation
+        # with the instance made first), without the keyword call: 3.55
+        # instead of 4.19 µs a record.
+        out.append(validate({
+            "article_id": doc.article_id, "text": doc.raw[m.start:m.end], "char_start": m.start,
+            "char_end": m.end, "sentence": doc.sentence_at(m.start), "rule_id": m.rule.id,
+            "value_cny": val.value if cny else None, "high_cny": val.high if cny else None,
+            "value": val.value, "high": val.high, "currency": val.currency, "bound": val.bound,
+            "kind": kind[0], "subject": shadow[subj_span[0]:subj_span[1]] if subj_span else None,
+        }))
     return out
