@@ -551,8 +551,9 @@ class _Finder:
             q = m.end()
         return out
 
-    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
-        """What ``self.rs.find(text, start, end)`` returns (in another order)."""
+    def find(self, text: str, start: int = 0, end: int | None = None, joints: bool = True) -> list[Match]:
+        """What ``self.rs.find(text, start, end)`` returns (in another order);
+        without the joint rule's matches when *joints* is false."""
         end = len(text) if end is None else end
         out: list[Match] = []
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -579,7 +580,7 @@ class _Finder:
                 out += window_matches(cr, text, spans, end, holds)
             else:
                 out += _led_matches(cr, text, spans, end, holds, lead)
-        if self.joint is not None:
+        if joints and self.joint is not None:
             anchors = self.joint[1]
             at = where.get(anchors)
             if at is None:
@@ -590,6 +591,33 @@ class _Finder:
                 joints = [Match(cr, m.start(), m.end(), None, m)
                           for m in cr.regex.finditer(text, start, end) if m.end() > m.start()]
             out += joints
+        return out
+
+    def joints_between(self, text: str, dates: list[Match], scopes: list[tuple[int, int]]) -> list[Match]:
+        """_joints_between(dates, joints) for the joints of a scan of each
+        scope (self.find), found by matching the joint rule only where one
+        of *dates* ends; *dates* are matches of self.find in those scopes.
+
+        A joint is spaces, tabs and one range word, and a date match neither
+        starts nor ends with any of them (tests/test_dates.py checks this):
+        so no joint of the scan holds the last character of a date ending at
+        e and runs past it, and the scan, which goes on from each joint's
+        end, tries position e itself and finds there what
+        rx.match(text, e, scope_end) finds (a match reads the text around
+        it as the scan does). So the joints of the scan that start where a
+        date ends are exactly these matches; those that end where a date
+        starts are kept, in text order, as _joints_between keeps them.
+        """
+        cr = self.joint[0]
+        rx_match = cr.regex.match
+        starts = {m.start for m in dates}
+        out: list[Match] = []
+        for e in sorted({m.end for m in dates}):
+            for s0, e0 in scopes:
+                if s0 <= e < e0:
+                    m = rx_match(text, e, e0)
+                    if m is not None and m.end() in starts:
+                        out.append(Match(cr, e, m.end(), None, m))
         return out
 
     def _windows(self, key: str, text: str, start: int, end: int, hits: dict) -> list[tuple[int, int]]:
@@ -799,7 +827,8 @@ def find(doc: Document) -> list[Match]:
     if shared is not None and shared[0] is f.rs and shared[1] == scopes:
         per_scope = shared[2]  # the layout scanned the same spans (infer_body_year)
     else:
-        per_scope = [f.find(doc.shadow, s, e) for s, e in scopes]
+        shared = None
+        per_scope = [f.find(doc.shadow, s, e, joints=False) for s, e in scopes]
     joint = f.joint[0] if f.joint is not None else None
     found: list[Match] = []
     joints: list[Match] = []
@@ -810,8 +839,9 @@ def find(doc: Document) -> list[Match]:
                 joints.append(m)
             elif in_scope(m.start, m.end):
                 found.append(m)
-    if joints:
-        found += [j for j in _joints_between(found, joints) if in_scope(j.start, j.end)]
+    if joint is not None and found:
+        joints = _joints_between(found, joints) if shared is not None else f.joints_between(doc.shadow, found, scopes)
+        found += [j for j in joints if in_scope(j.start, j.end)]
     return resolve_overlaps(found)
 
 
@@ -853,12 +883,18 @@ def _event_day(resolved: list[Resolved], ref: date, window: int) -> date | None:
     return max(recent) if recent else None
 
 
+_validate_dateref = DateRef.__pydantic_validator__.validate_python
+
+
 def _record(doc: Document, start: int, end: int, rule_id: str, r: Resolved) -> DateRef:
-    return DateRef(
-        article_id=doc.article_id, text=doc.raw[start:end], char_start=start, char_end=end,
-        sentence=doc.sentence_at(start), rule_id=rule_id,
-        kind=r.kind, start=r.start, end=r.end, reference_date=r.reference,
-    )
+    """One DateRef, through the model's own validator: the same validation
+    (fields, constraints, the record id) as DateRef(**fields), without
+    BaseModel.__init__'s keyword-argument call around it."""
+    return _validate_dateref({
+        "article_id": doc.article_id, "text": doc.raw[start:end], "char_start": start, "char_end": end,
+        "sentence": doc.sentence_at(start), "rule_id": rule_id,
+        "kind": r.kind, "start": r.start, "end": r.end, "reference_date": r.reference,
+    })
 
 
 def extract_dates(doc: Document, found: dict[str, list[Record]] | None = None) -> list[DateRef]:

@@ -544,3 +544,57 @@ def test_led_matches_are_the_window_scan_matches():
                 assert key(_led_matches(cr, text, spans, end, holds, lead)) == key(want), (cr.id, text[start:end][:60])
                 n += len(want)
     assert n > 2000
+
+
+def test_records_are_built_as_the_model_builds_them():
+    """_record calls DateRef's validator directly: the same record, the same
+    fields set, and the same validation errors as DateRef(**fields)."""
+    from pydantic import ValidationError
+
+    from extract.dates import Resolved, _record
+    from extract.models import DateRef
+
+    doc = Document.from_snippet("净月高新区于2022年12月22日正式开通。今年5月启动", published=PUB)
+    r = Resolved("absolute", date(2022, 12, 22), date(2022, 12, 22), None)
+    got = _record(doc, 6, 17, "date.absolute_ymd", r)
+    want = DateRef(article_id=doc.article_id, text=doc.raw[6:17], char_start=6, char_end=17,
+                   sentence=doc.sentence_at(6), rule_id="date.absolute_ymd",
+                   kind="absolute", start=r.start, end=r.end, reference_date=None)
+    assert type(got) is DateRef and got == want and got.model_dump() == want.model_dump()
+    assert got.__pydantic_fields_set__ == want.__pydantic_fields_set__
+    assert [(x.record_id, x.model_dump()) for x in extract_dates(doc)] == [
+        (x.record_id, x.model_dump()) for x in (DateRef(**x.model_dump(exclude={"record_id"})) for x in extract_dates(doc))]
+    with pytest.raises(ValidationError):
+        _record(doc, 6, 6, "date.absolute_ymd", r)  # empty text
+    with pytest.raises(ValidationError):
+        _record(doc, 6, 17, "date.absolute_ymd", Resolved("someday", r.start, r.end, None))
+
+
+def test_joints_matched_at_date_ends_are_the_joints_of_the_scan():
+    """dates.find matches the joint rule only where a date ends
+    (_Finder.joints_between); that gives what a scan of each scope with
+    _joints_between gives. Checked on seeds and on random texts of dates,
+    range words, spaces and tabs, split into two scopes."""
+    from extract.dates import _joints_between, finder
+    from extract.shadow import shadow
+
+    f = finder(load_ruleset("dates"))
+    joint = f.joint[0]
+    texts = [shadow(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    texts += [shadow(ex.text) for cr in load_ruleset("dates").rules for ex in cr.rule.examples.positive]
+    rng = random.Random(13)
+    words = ["2021年", "2022年", "3月", "5日", "12月31日", "今年", "去年", "上半年", "一季度", "2020-05-26", "1", "8月",
+             "至", "到", "-", "—", "——", "~", "～", "–", " ", "\t", "，", "从", "止", "年", "月"]
+    texts += ["".join(rng.choice(words) for _ in range(rng.randint(0, 30))) for _ in range(1500)]
+    n = 0
+    for text in texts:
+        cut = rng.randint(0, len(text))
+        scopes = [(0, cut), (cut, len(text))]
+        dates, scanned = [], []
+        for s, e in scopes:
+            for m in f.find(text, s, e):
+                (scanned if m.rule is joint else dates).append(m)
+        want = [(m.start, m.end) for m in _joints_between(dates, scanned)]
+        assert [(m.start, m.end) for m in f.joints_between(text, dates, scopes)] == want, text[:60]
+        n += len(want)
+    assert n > 300
