@@ -40,7 +40,7 @@ from .models import DateRef, Record
 from .numbers import parse_number
 from .pattern_analysis import holds_occurrence, literal_alternatives, one_char_of, parsed
 from .rules import (LOOKAHEAD_MARGIN, Match, RuleError, RuleSet, _windows,
-                    load_ruleset, merge_windows, window_matches, resolve_overlaps)
+                    keep_window_match, load_ruleset, merge_windows, window_matches, resolve_overlaps)
 from .shadow import shadow
 
 PUBLISHED_RULE = "date.published"
@@ -709,11 +709,9 @@ def _led_matches(cr, text: str, spans: list[tuple[int, int]], end: int, holds, l
     out: list[Match] = []
     seen: set[tuple[int, int]] = set()
     rx_match = cr.regex.match
-    has_text = cr.has_text
     for ws, we in spans:
         scan_end = we + LOOKAHEAD_MARGIN if we + LOOKAHEAD_MARGIN < end else end
-        cut = scan_end < end
-        stop = we if cut else scan_end
+        stop = we if scan_end < end else scan_end
         found: list[Match] = []
         p = ws
         while True:
@@ -740,16 +738,8 @@ def _led_matches(cr, text: str, spans: list[tuple[int, int]], end: int, holds, l
                     seen.discard(mm._m.span())
                 found = None
                 break
-            if cut and p > we:
-                m = rx_match(text, s, end)
-                if m is None:
-                    continue
-            whole = m.span()
-            if whole[0] == whole[1] or whole in seen:
-                continue
-            seen.add(whole)
-            span = m.span("text") if has_text and m.start("text") >= 0 else whole
-            found.append(Match(cr, span[0], span[1], None, m))
+            # (s < stop: a match here never starts past the window's end.)
+            keep_window_match(cr, text, m, we, scan_end, end, seen, found)
         if found is None:  # a zero-width match: let window_matches scan it
             for mm in window_matches(cr, text, [(ws, we)], end, holds):
                 if mm._m.span() not in seen:

@@ -351,28 +351,36 @@ def window_matches(cr: CompiledRule, text: str, spans: list[tuple[int, int]], en
 
 def _keep_window_matches(cr: CompiledRule, text: str, found, we: int, scan_end: int, end: int,
                          seen: set[tuple[int, int]], out: list[Match]) -> None:
-    """Add to *out* the regex matches *found* in one window [.., we) scanned
-    up to *scan_end*, in order.
+    """Add to *out* the regex matches *found*, in order, in one window
+    [.., we) scanned up to *scan_end* (see keep_window_match)."""
+    for m in found:
+        if not keep_window_match(cr, text, m, we, scan_end, end, seen, out):
+            break
+
+
+def keep_window_match(cr: CompiledRule, text: str, m, we: int, scan_end: int, end: int,
+                      seen: set[tuple[int, int]], out: list[Match]) -> bool:
+    """Add the regex match *m* of a window [.., we) scanned up to *scan_end*
+    to *out* as a Match, unless it is empty or already in *seen*; False when
+    the window is done.
 
     Past the window, the scan's end would read as the end of the text (a
     lookahead such as 日(?!内) passes there). A match starting past it
-    belongs to a later window; one running past it is read again with the
-    real text after it. Empty matches and those already in *seen* are dropped.
+    belongs to a later window (and ends this one); one running past it is
+    read again with the real text after it.
     """
-    rx, has_text = cr.regex, cr.has_text
-    for m in found:
-        if scan_end < end and m.end() > we:
-            if m.start() >= we:
-                break
-            m = rx.match(text, m.start(), end)
-            if m is None:
-                continue
-        whole = m.span()
-        if whole[0] == whole[1] or whole in seen:
-            continue
+    if scan_end < end and m.end() > we:
+        if m.start() >= we:
+            return False
+        m = cr.regex.match(text, m.start(), end)
+        if m is None:
+            return True
+    whole = m.span()
+    if whole[0] != whole[1] and whole not in seen:
         seen.add(whole)
-        span = m.span("text") if has_text and m.start("text") >= 0 else whole
+        span = m.span("text") if cr.has_text and m.start("text") >= 0 else whole
         out.append(Match(cr, span[0], span[1], None, m))
+    return True
 
 
 LOOKAHEAD_MARGIN = 16  # characters scanned past a window so lookaheads see real text
