@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import bisect
 from functools import lru_cache
+from operator import attrgetter
+
+_char_start = attrgetter("char_start")
 
 
 class SpanIndex:
     """Records (anything with char_start/char_end) sorted by start."""
 
     def __init__(self, records):
-        self.records = sorted(records, key=lambda r: r.char_start)
-        self.starts = [r.char_start for r in self.records]
+        """Records as sorted(records, key=char_start): a stable sort, so
+        records already in start order (as extractors emit them) stay as
+        they are, found by sorting the starts alone (timsort reads a sorted
+        list in one pass) instead of the records by a key function."""
+        records = list(records)
+        starts = [r.char_start for r in records]
+        if starts != sorted(starts):
+            records.sort(key=_char_start)
+            starts = [r.char_start for r in records]
+        self.records, self.starts = records, starts
 
     def within(self, start: int, end: int) -> list:
         """Records lying wholly inside [start, end)."""

@@ -526,6 +526,7 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
     projects = SpanIndex(found.get("projects", []))
     dates = SpanIndex(found.get("dates", []))
     ref = reference_date(doc)
+    validate = Target.__pydantic_validator__.validate_python
     previous_metric: dict[tuple[int, int], tuple[str, str]] = {}  # sentence → last (metric, metric_text)
     for m in resolve_overlaps(matches):
         sent = _sentence_span(doc.shadow, m.start)
@@ -570,11 +571,13 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
                 continue
             value, high, bound, unit = amount.value_cny, amount.high_cny, amount.bound, "CNY"
             end = max(end, amount.char_end)  # the text runs to the end of the sum: 总投资55.08亿元
-        out.append(Target(
+        # Target's own validator on the fields Target(**fields) would get:
+        # the same validation, fields set and errors, without the keyword call.
+        out.append(validate(dict(
             article_id=doc.article_id, text=doc.raw[m.start:end], char_start=m.start, char_end=end,
             sentence=doc.sentence_at(m.start), rule_id=m.rule.id,
             subject=find_subject(doc, sent[0], head, projects, lx, dates), metric=metric, metric_text=metric_text,
             value=value, high=high, unit=unit, bound=bound, year=year, period_start=period_start,
             stated_date=ref,
-        ))
+        )))
     return out

@@ -172,3 +172,21 @@ def test_topic_matches_equal_topic_rx_finditer():
         b = rng.randint(a, len(text))
         want = [m.span("topic") for m in lx.topic_rx.finditer(text, a, b)]
         assert [m.span("topic") for m in _topic_matches(text, a, b, lx)] == want, (text, a, b)
+
+
+def test_span_index_order_matches_a_stable_sort_by_start():
+    """SpanIndex keeps records already in start order as they are and sorts
+    the others stably by start: the same order as sorted(key=char_start)."""
+    import random
+    from types import SimpleNamespace
+
+    from extract.spans import SpanIndex
+
+    rnd = random.Random(7)
+    for n in (0, 1, 5, 40):
+        recs = [SimpleNamespace(char_start=rnd.randrange(10), char_end=20, k=i) for i in range(n)]
+        for case in (recs, sorted(recs, key=lambda r: r.char_start)):
+            idx = SpanIndex(iter(case))
+            want = sorted(case, key=lambda r: r.char_start)
+            assert [r.k for r in idx.records] == [r.k for r in want]
+            assert idx.starts == [r.char_start for r in want]
