@@ -290,7 +290,12 @@ def segment_many(spans: list[tuple[str, int]]) -> list[list[Tok]]:
     if len(spans) < 2 or any(_JOIN in t for t in texts):
         return [segment(t, o) for t, o in spans]
     joined = _JOIN.join(texts)
-    pairs = tokenizer().pairs(joined)
+    seg = tokenizer()
+    if getattr(seg, "_cut", None) is not None:
+        out = _segment_cut(seg, spans, joined)
+        if out is not None:
+            return out
+    pairs = seg.pairs(joined)
     plain = _glued_rx().search(joined) is None  # (no adverb or verb holds _JOIN: none is cut by it)
     sep = _join_pair()
     index = pairs.index
@@ -308,6 +313,45 @@ def segment_many(spans: list[tuple[str, int]]) -> list[list[Tok]]:
         out.append(toks)
         a = b + 1
     return out if a == len(pairs) + 1 else [segment(t, o) for t, o in spans]
+
+
+def _segment_cut(seg: _Segmenter, spans: list[tuple[str, int]], joined: str) -> list[list[Tok]] | None:
+    """``segment_many``'s tokens built straight from rjieba's cut of *joined*,
+    or None when this path does not apply (segment_many then goes its own way).
+
+    ``seg.pairs`` is ``[(w, get(w) or learn(w)) for w in cut(text)]``
+    (``_cut_pairs``), and the pairs are then split at the joiner's pair and
+    made tokens by ``_as_tokens``. Here the flag is read in the comprehension
+    that makes each token, with no (word, flag) list between; the split is
+    at the word ``_JOIN``, whose pair is the joiner's pair (a flag depends on
+    the word alone). A word whose flag cannot be learnt (``_Unlearnable``),
+    a missing joiner, or a part not ending where its text does: None.
+    """
+    if _join_pair()[0] != _JOIN:
+        return None
+    words = seg._cut(joined, True)
+    get, learn = seg._flags.get, seg._learn
+    index = words.index
+    glued = _glued_rx().search
+    plain = glued(joined) is None  # (no adverb or verb holds _JOIN: none is cut by it)
+    out: list[list[Tok]] = []
+    a = 0
+    last = len(spans) - 1
+    try:
+        for k, (text, offset) in enumerate(spans):
+            b = index(_JOIN, a) if k < last else len(words)
+            pos = offset
+            if plain or glued(text) is None:
+                toks = [(w, get(w) or learn(w), pos, pos := pos + len(w)) for w in words[a:b]]
+            else:
+                toks = _as_tokens([(w, get(w) or learn(w)) for w in words[a:b]], offset, False)
+            if not toks or toks[-1][END] != offset + len(text):
+                return None
+            out.append(toks)
+            a = b + 1
+    except (ValueError, _Unlearnable):
+        return None
+    return out if a == len(words) + 1 else None
 
 
 def _as_tokens(pairs: list[tuple[str, str]], offset: int, plain: bool) -> list[Tok]:

@@ -410,3 +410,19 @@ def test_segment_many_is_segment_of_each_text():
         assert projects.segment_many(spans) == [projects.segment(t, o) for t, o in spans]
     spans = [("大力支持红旗繁荣基地", 3), ("红旗，基地", 40), ("项目", 60)]  # a text holding the joiner
     assert projects.segment_many(spans) == [projects.segment(t, o) for t, o in spans]
+
+
+def test_segment_cut_is_segment_many_path():
+    """segment_many's tokens straight from rjieba's cut equal segment's, text by text."""
+    seg = projects.tokenizer()
+    if getattr(seg, "_cut", None) is None:
+        pytest.skip("rjieba not installed")
+    import random
+
+    pieces = [p for p in _shadow_pieces() if projects._JOIN not in p]
+    rng = random.Random(11)
+    for _ in range(100):
+        spans = [(rng.choice(pieces), rng.randint(0, 5000)) for _ in range(rng.randint(2, 12))]
+        got = projects._segment_cut(seg, spans, projects._JOIN.join(t for t, _o in spans))
+        assert got is not None
+        assert got == [projects.segment(t, o) for t, o in spans]
