@@ -1135,18 +1135,25 @@ def location_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str | None:
     return hits[-1].group("place") if hits else None
 
 
-def _investment(sh: str, c: Candidate, amounts: SpanIndex, taken: list[Candidate]) -> Amount | None:
+def _clause_sums(amounts: SpanIndex, clause: tuple[int, int]) -> list[Amount]:
+    """The investments with a value lying wholly in *clause*, in ``within``'s
+    order: the only amounts ``_investment`` weighs there."""
+    return [a for a in amounts.within(*clause) if a.kind == "investment" and a.value_cny is not None]
+
+
+def _investment(sh: str, c: Candidate, amounts: SpanIndex, taken: list[Candidate],
+                sums: list[Amount] | None = None) -> Amount | None:
     """The investment tied to the project in its clause: 投资X亿元的NAME (or 建设NAME), or NAME总投资X亿元.
 
     *taken* holds the candidates of the same clause (only they can stand
-    between a project and a sum in that clause).
+    between a project and a sum in that clause). *sums* is
+    ``_clause_sums(amounts, c.clause)`` when the caller has it (the
+    candidates of a clause share it).
     """
     lx = lexicons()
     cs, ce = c.clause
     best = None
-    for a in amounts.within(cs, ce):
-        if a.kind != "investment" or a.value_cny is None:
-            continue
+    for a in (_clause_sums(amounts, c.clause) if sums is None else sums):
         if a.char_end <= c.start:
             gap = sh[a.char_end:c.start]
             if not gap.rstrip().endswith(lx.investment_links) or len(gap) > 15 or "等" in gap:
@@ -1262,7 +1269,7 @@ def _suffix_hits(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int,
     segmentation (``_suffix_names_nothing``), whose clauses need no segmenting."""
     sh = doc.shadow
     s0, s1 = scope
-    bounds = cl.bounds
+    around = cl._stops.around  # (what cl.bounds(ss, s0, s1) asks it, less a frame per match)
     g = cr.regex.groupindex["suffix"]
     lone_stops, generic_memo = _lone_stops(), _memo("is_generic", lx)
     out = []
@@ -1272,7 +1279,7 @@ def _suffix_hits(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int,
             continue
         ss, se = rm.span(g)
         suffix = rm.group(g)
-        cs, ce = bounds(ss, s0, s1)
+        cs, ce = around(ss, max(s0, ss - MAX_CLAUSE_REACH), min(s1, ss + MAX_CLAUSE_REACH))
         if _suffix_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
             continue
         out.append((ss, se, suffix, cs, ce))
@@ -1403,17 +1410,22 @@ def extract_projects(doc: Document, found: dict[str, list[Record]] | None = None
     # Project.model_validate(d) is this validator's validate_python(d) (no
     # other argument given): the same validation, less a Python frame per record.
     validate = Project.__pydantic_validator__.validate_python
-    article_id, raw_text, sentence_at = doc.article_id, doc.raw, doc.sentence_at
+    # (doc.sentence_at is doc.sentences.sentence_at: called directly, one frame less per record)
+    article_id, raw_text, sentence_at = doc.article_id, doc.raw, doc.sentences.sentence_at
     # status_of and location_of read only the shadow and these fields of a
     # candidate: the items of one list share them, so each is asked once.
     attributes: dict[tuple, tuple[str, str | None]] = {}
+    sums: dict[tuple[int, int], list[Amount]] = {}
     for c in cands:
         start, end = c.start, c.end
         key = (c.clause, c.before_end, c.after_start, c.own_prefix, c.head)
         attrs = attributes.get(key)
         if attrs is None:
             attrs = attributes[key] = (status_of(sh, c, lx), location_of(sh, c, lx))
-        inv = _investment(sh, c, amounts, by_clause[c.clause])
+        clause_sums = sums.get(c.clause)
+        if clause_sums is None:
+            clause_sums = sums[c.clause] = _clause_sums(amounts, c.clause)
+        inv = _investment(sh, c, amounts, by_clause[c.clause], clause_sums)
         name = sh[start:end]
         if inv is not None:
             inv.subject = name

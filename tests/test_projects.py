@@ -426,3 +426,21 @@ def test_segment_cut_is_segment_many_path():
         got = projects._segment_cut(seg, spans, projects._JOIN.join(t for t, _o in spans))
         assert got is not None
         assert got == [projects.segment(t, o) for t, o in spans]
+
+
+def test_clause_sums_shared_equal_own():
+    """_investment given a clause's shared sums finds what it finds alone."""
+    texts = ["推动总投资超5.6亿元的长发算力中心、拟投资10亿元的邮储银行数据中心等项目落位",
+             "投资48.93亿元的吉林玲珑轮胎项目和总投资20亿元的一汽物流园项目开工,长城汽车重庆工厂总投资45亿元",
+             "吉林化纤碳纤维项目日前获得核准,项目总投资296亿元"]
+    for text in texts:
+        doc = Document.from_snippet(text, "t", None)
+        res = process_snippet(text)
+        amounts = projects.SpanIndex(a for a in res.records["amounts"] if isinstance(a, projects.Amount))
+        cands = projects.find(doc)
+        assert cands
+        for c in cands:
+            taken = [o for o in cands if o.clause == c.clause]
+            shared = projects._clause_sums(amounts, c.clause)
+            assert (projects._investment(doc.shadow, c, amounts, taken, shared)
+                    is projects._investment(doc.shadow, c, amounts, taken))
