@@ -1395,7 +1395,42 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
         last = c.end
     else:
         return ordered
-    return resolve_overlaps(cands)
+    if any(c.end <= c.start for c in ordered):
+        return resolve_overlaps(cands)
+    # The policy keeps a span when it overlaps no span kept before it in rank
+    # order (for non-empty spans, the neighbour test of resolve_overlaps is
+    # exactly that), so a span is decided by the spans of its cluster alone
+    # (a run of the start-ordered spans each overlapping one before it):
+    # each cluster is resolved on its own, its spans in the same relative
+    # order, and the clusters, disjoint, follow one another in (start, end)
+    # order. Of two overlapping spans, the one ranked first is kept.
+    out: list[Candidate] = []
+    cluster = [ordered[0]]
+    reach = ordered[0].end
+    for c in ordered[1:]:
+        if c.start < reach:
+            cluster.append(c)
+            if c.end > reach:
+                reach = c.end
+            continue
+        _keep_of(cluster, out)
+        cluster = [c]
+        reach = c.end
+    _keep_of(cluster, out)
+    return out
+
+
+def _keep_of(cluster: list[Candidate], out: list[Candidate]) -> None:
+    """Append to *out* the spans ``resolve_overlaps`` keeps of *cluster*."""
+    if len(cluster) == 1:
+        out.append(cluster[0])
+    elif len(cluster) == 2:
+        a, b = cluster  # overlapping: the first by (longest, leftmost, rule order), a on a tie (a stable sort)
+        ka = (a.start - a.end, a.start, a.rule.order)
+        kb = (b.start - b.end, b.start, b.rule.order)
+        out.append(b if kb < ka else a)
+    else:
+        out += resolve_overlaps(cluster)
 
 
 def extract_projects(doc: Document, found: dict[str, list[Record]] | None = None) -> list[Project]:

@@ -444,3 +444,22 @@ def test_clause_sums_shared_equal_own():
             shared = projects._clause_sums(amounts, c.clause)
             assert (projects._investment(doc.shadow, c, amounts, taken, shared)
                     is projects._investment(doc.shadow, c, amounts, taken))
+
+
+def test_resolve_by_clusters_equals_resolve_overlaps():
+    """_resolve (disjoint spans kept, clusters resolved apart) keeps what the shared policy keeps."""
+    import random
+
+    from extract.rules import resolve_overlaps
+
+    rules = [r for r in projects.load_ruleset("projects").rules]
+    rng = random.Random(5)
+    for _ in range(3000):
+        cands = []
+        for _k in range(rng.randint(0, 12)):
+            s = rng.randint(0, 40)
+            e = s + rng.randint(0 if rng.random() < 0.05 else 1, 8)
+            cands.append(projects.Candidate(rng.choice(rules), s, e, "x", (0, 50), 0, e))
+        got = projects._resolve(cands)
+        want = resolve_overlaps(cands)
+        assert [id(c) for c in got] == [id(c) for c in want]
