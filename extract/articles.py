@@ -75,30 +75,16 @@ def _lines(text: str, codes=None) -> list[tuple[int, int]]:
     return list(zip(*_line_bounds(text, codes)))
 
 
-_TAIL_RX: dict[int, "regex.Pattern"] = {}
-
-
-def _tail_rx(rules) -> "regex.Pattern":
-    """One pattern for the first tail line: a line opening with a tail prefix
-    (来源:, 编辑:) or holding a tail marker (版权所有, 责任编辑)."""
-    rx = _TAIL_RX.get(id(rules))
-    if rx is None:
-        alt = lambda words: "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
-        rx = regex.compile(r"(?m)^[^\S\n]*(?:" + alt(rules.lexicons.get("tail_prefixes", [])) + ")|"
-                           + alt(rules.lexicons.get("tail_markers", [])))
-        _TAIL_RX.clear()
-        _TAIL_RX[id(rules)] = rx
-    return rx
-
-
 _TAIL_PARTS: dict[int, tuple] = {}
 
 
 def _tail_parts(rules) -> tuple:
-    """_tail_rx's two branches for the standard library's re, which scans them
-    apart several times faster: (a prefix at the line start *pos*, a prefix
-    after a newline, a marker). Whitespace is spelled out as regex's \\s has it
-    (re's \\s also takes \\x1c-\\x1f)."""
+    """The patterns of the first tail line, for the standard library's re: a
+    line opening with a tail prefix (来源:, 编辑:) after optional blanks, or a
+    tail marker (版权所有, 责任编辑) anywhere. As (a prefix at the line start
+    *pos*, a prefix after a newline, a marker, the longest marker's length).
+    Blanks are spelled out as regex's \\s has them (re's \\s also takes
+    \\x1c-\\x1f)."""
     parts = _TAIL_PARTS.get(id(rules))
     if parts is None:
         alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
@@ -113,8 +99,8 @@ def _tail_parts(rules) -> tuple:
 
 
 def _tail_start(rules, text: str, pos: int) -> int | None:
-    """Where _tail_rx(rules).search(text, pos) starts, or None: the nearer of
-    the first line (at or after *pos*) opening with a prefix and the first marker."""
+    """Where the first tail line at or after *pos* starts, or None: the nearer
+    of the first line opening with a prefix and the first marker (see _tail_parts)."""
     at_start, after_newline, marker, longest = _tail_parts(rules)
     hits = []
     if (pos == 0 or text[pos - 1] == "\n") and at_start.match(text, pos):
