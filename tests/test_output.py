@@ -128,3 +128,24 @@ def test_string_column_from_joined_cells_equals_pa_array(values):
     else:
         array.validate(full=True)
         assert array.equals(pa.array(values, type=pa.string()))
+
+
+ANY_DECIMAL = st.one_of(MONEY, st.decimals(allow_nan=True, allow_infinity=True),
+                        st.decimals(min_value=Decimal("-1e40"), max_value=Decimal("1e40"), places=8))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), ANY_DECIMAL), min_size=1, max_size=8))
+def test_money_column_by_cast_equals_pa_array(values):
+    # The cast of the values' text is the decimal array pa.array makes of
+    # them, or None exactly where pa.array refuses them (too many decimals or
+    # digits, NaN, infinity): the writer then leaves them to pa.array.
+    from extract.output import _money_array
+
+    array = _money_array(values, set(map(type, values)))
+    try:
+        expected = pa.array(values, type=MONEY_TYPE)
+    except (pa.ArrowInvalid, ValueError, TypeError, OverflowError, ArithmeticError):
+        assert array is None
+    else:
+        assert array is not None and array.equals(expected)
