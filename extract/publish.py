@@ -381,11 +381,11 @@ def write_codebook(out_dir: Path) -> Path:
 def write_revisions(out_dir: Path) -> int:
     """target_revisions.csv/.parquet, streamed from targets.csv; returns the row count."""
     from .output import TableWriter
-    from .revisions import revisions_from_csv
+    from .revisions import revision_rows_from_csv
 
     w = TableWriter(Path(out_dir), "target_revisions", TargetRevision, excel=True)
     try:
-        w.write(revisions_from_csv(Path(out_dir) / "targets.csv"))
+        w.write_rows(revision_rows_from_csv(Path(out_dir) / "targets.csv"))
     finally:
         w.close()
     return w.count

@@ -30,6 +30,7 @@ from array import array
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import ClassVar, Iterable, Iterator, NamedTuple, Optional
@@ -81,9 +82,16 @@ def canonical_subject(subject: str | None) -> str | None:
     """The subject under the alias rules of rules/targets.yaml (一汽 → 中国一汽)."""
     if not subject:
         return None
-    from .targets import lexicons
+    return _targets().lexicons().alias.get(subject, subject)
 
-    return lexicons().alias.get(subject, subject)
+
+@lru_cache(maxsize=1)
+def _targets():
+    """extract.targets, imported on first use (an import statement in
+    canonical_subject ran the import machinery's Python code per target)."""
+    from . import targets
+
+    return targets
 
 
 def _enum(v):
@@ -121,23 +129,27 @@ def statement_pairs(keys: list[tuple]) -> Iterable[tuple[GroupKey, int, int, int
             yield group, n, len(statements), prev, new
 
 
-def revision(group: GroupKey, n: int, n_statements: int, prev: Target | Statement, new: Target | Statement) -> TargetRevision:
+def revision_row(group: GroupKey, n: int, n_statements: int, prev: Target | Statement,
+                 new: Target | Statement) -> tuple:
+    """One restatement as the row of its TargetRevision: the validated field
+    values in column order (what output.row_of gives of the model), enums as
+    their values, as targets (use_enum_values) and statements hold them. The
+    writer takes these rows as they are; ``revision`` validates one into the
+    model."""
     subject, metric, year = group
     change = new.value - prev.value
-    return TargetRevision(
-        revision_id=hashlib.sha1(f"{prev.record_id}\x1f{new.record_id}".encode()).hexdigest()[:16],
-        subject=subject, metric=metric, year=year, unit=new.unit,
-        revision=n, n_statements=n_statements,
-        prev_value=prev.value, new_value=new.value, change=change,
-        change_pct=None if prev.value == 0 else round(float(change / prev.value * 100), 2),
-        direction=Direction.raised if change > 0 else Direction.lowered if change < 0 else Direction.unchanged,
-        prev_bound=prev.bound, new_bound=new.bound,
-        prev_stated_date=prev.stated_date, new_stated_date=new.stated_date,
-        prev_article_id=prev.article_id, new_article_id=new.article_id,
-        prev_record_id=prev.record_id, new_record_id=new.record_id,
-        prev_text=prev.text, new_text=new.text,
-        prev_sentence=prev.sentence, new_sentence=new.sentence,
-    )
+    direction = Direction.raised if change > 0 else Direction.lowered if change < 0 else Direction.unchanged
+    return (hashlib.sha1(f"{prev.record_id}\x1f{new.record_id}".encode()).hexdigest()[:16],
+            subject, metric, year, new.unit, n, n_statements,
+            prev.value, new.value, change,
+            None if prev.value == 0 else round(float(change / prev.value * 100), 2), direction.value,
+            prev.bound, new.bound, prev.stated_date, new.stated_date,
+            prev.article_id, new.article_id, prev.record_id, new.record_id,
+            prev.text, new.text, prev.sentence, new.sentence)
+
+
+def revision(group: GroupKey, n: int, n_statements: int, prev: Target | Statement, new: Target | Statement) -> TargetRevision:
+    return TargetRevision.model_validate(dict(zip(TargetRevision.model_fields, revision_row(group, n, n_statements, prev, new))))
 
 
 def target_revisions(targets: Iterable[Target]) -> list[TargetRevision]:
@@ -165,7 +177,16 @@ _NO_KEY = (None, None, None, None)
 def revisions_from_csv(path) -> Iterator[TargetRevision]:
     """The rows of ``target_revisions`` for a targets.csv file (as the
     pipeline writes it), in the order ``target_revisions`` gives them, in
-    memory that does not grow with the text of the table.
+    memory that does not grow with the text of the table (see revision_rows_from_csv)."""
+    fields = list(TargetRevision.model_fields)
+    for row in revision_rows_from_csv(path):
+        yield TargetRevision.model_validate(dict(zip(fields, row)))
+
+
+def revision_rows_from_csv(path) -> Iterator[tuple]:
+    """``revisions_from_csv`` as rows (``revision_row``), what the table
+    writer takes: the model's validation cost as much as the rest of the
+    derivation, and the rows are equal (tested).
 
     One pass reads the file row by row: each target's key (see ``_key``)
     stays in memory, while the fields a revision reports (its sentence
@@ -197,8 +218,12 @@ def revisions_from_csv(path) -> Iterator[TargetRevision]:
             keys.append((shared(key[0], key[0]), shared(key[1], key[1]), shared(key[2], key[2]), key[3]))
             offsets.append(spill.tell())
             spill.write(pickle.dumps(reported(row), pickle.HIGHEST_PROTOCOL))
+        last = (-1, None)  # (offset, statement): a group's restatements are pairs (s0, s1), (s1, s2), …
         for g, n, k, p, q in statement_pairs(keys):
-            yield revision(g, n, k, _read_statement(spill, offsets[p]), _read_statement(spill, offsets[q]))
+            prev = last[1] if last[0] == offsets[p] else _read_statement(spill, offsets[p])
+            new = _read_statement(spill, offsets[q])
+            last = (offsets[q], new)
+            yield revision_row(g, n, k, prev, new)
 
 
 def _read_statement(spill, offset: int) -> Statement:

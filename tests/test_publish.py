@@ -324,3 +324,22 @@ def test_subcommands_have_help_with_an_example():
 def test_read_rows_roundtrip(synthetic):
     header, rows = read_rows(synthetic, "targets")
     assert header == list(Target.model_fields) and len(rows) == 3
+
+
+def test_revision_rows_are_the_rows_of_the_validated_revisions(tmp_path):
+    # The writer takes revision_rows_from_csv as they are; they must be what
+    # row_of gives of each validated TargetRevision, value and type.
+    from extract.output import row_of, write_table
+    from extract.revisions import revision_rows_from_csv, revisions_from_csv
+
+    ts = []
+    for k in range(80):
+        t = _target(f"a{k % 17:02d}", ["一汽", "中国一汽", "汽开区", None][k % 4], ["1000", "1200.5", "0", "-3"][k % 3 + k % 2],
+                    date(2020 + k % 5, 1 + k % 12, 1), start=k, metric=["output_value", "gdp"][k % 2])
+        ts.append(t.model_copy(update={"sentence": ["他说:\"到2025年", "a,b", "", "=1+1"][k % 4] + str(k),
+                                       "year": None if k % 11 == 0 else 2025, "high": Decimal(k) if k % 3 else None}))
+    write_table(tmp_path, "targets", Target, ts)
+    rows = list(revision_rows_from_csv(tmp_path / "targets.csv"))
+    models = [row_of(r) for r in revisions_from_csv(tmp_path / "targets.csv")]
+    assert len(rows) > 20 and {r[11] for r in rows} == {"raised", "lowered", "unchanged"}
+    assert rows == models and [list(map(type, r)) for r in rows] == [list(map(type, r)) for r in models]
