@@ -149,3 +149,13 @@ def test_money_column_by_cast_equals_pa_array(values):
         assert array is None
     else:
         assert array is not None and array.equals(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab,"\r\n\x00\x1f 亿，“”')), max_size=12))
+def test_quote_check_of_a_joined_column_is_the_regex(text):
+    import re
+
+    from extract.output import _needs_quotes_or_nul
+
+    assert _needs_quotes_or_nul(text) == (re.search('[,"\r\n\x00]', text) is not None)
