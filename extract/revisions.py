@@ -101,9 +101,11 @@ def _enum(v):
 GroupKey = tuple  # (canonical subject, metric, year)
 
 
-def _key(subject, metric, year, stated_date, article_id, char_start) -> tuple:
-    """(group key or None, stated_date, article_id, char_start) of one target."""
-    subject = canonical_subject(subject)
+def _key(subject, metric, year, stated_date, article_id, char_start, aliases: dict | None = None) -> tuple:
+    """(group key or None, stated_date, article_id, char_start) of one target.
+    *aliases* (canonical_subject's table, looked up once by a caller with
+    many targets) spares a lookup of the table per target."""
+    subject = canonical_subject(subject) if aliases is None else aliases.get(subject, subject) if subject else None
     if subject is None or year is None or stated_date is None:
         return (None, None, article_id, char_start)
     return ((subject, _enum(metric), int(year)), stated_date, article_id, char_start)
@@ -198,7 +200,9 @@ def revision_rows_from_csv(path) -> Iterator[tuple]:
     path = Path(path)
     keys: list[tuple] = []
     shared = {}.setdefault
+    aliases = _targets().lexicons().alias
     offsets = array("q")  # spill offset of each target (-1: no key, not spilled)
+    lengths = array("q")  # and the length of its pickled fields
     with open(path, encoding="utf-8", newline="") as f, tempfile.TemporaryFile(dir=path.parent) as spill:
         rows = csv.reader(f)
         col = {name: i for i, name in enumerate(next(rows, []))}
@@ -208,27 +212,30 @@ def revision_rows_from_csv(path) -> Iterator[tuple]:
         for row in rows:
             subject, metric, year, stated, article_id, char_start = placed(row)
             key = _key(subject or None, metric, int(year) if year else None,
-                       date.fromisoformat(stated) if stated else None, article_id, int(char_start))
+                       date.fromisoformat(stated) if stated else None, article_id, int(char_start), aliases)
             if key[0] is None:  # in no series: never read again
                 keys.append(_NO_KEY)
                 offsets.append(-1)
+                lengths.append(0)
                 continue
             # One object per distinct goal, date and article: the keys of a
             # large corpus share them instead of holding copies.
             keys.append((shared(key[0], key[0]), shared(key[1], key[1]), shared(key[2], key[2]), key[3]))
             offsets.append(spill.tell())
-            spill.write(pickle.dumps(reported(row), pickle.HIGHEST_PROTOCOL))
+            lengths.append(spill.write(pickle.dumps(reported(row), pickle.HIGHEST_PROTOCOL)))
         last = (-1, None)  # (offset, statement): a group's restatements are pairs (s0, s1), (s1, s2), …
         for g, n, k, p, q in statement_pairs(keys):
-            prev = last[1] if last[0] == offsets[p] else _read_statement(spill, offsets[p])
-            new = _read_statement(spill, offsets[q])
+            prev = last[1] if last[0] == offsets[p] else _read_statement(spill, offsets[p], lengths[p])
+            new = _read_statement(spill, offsets[q], lengths[q])
             last = (offsets[q], new)
             yield revision_row(g, n, k, prev, new)
 
 
-def _read_statement(spill, offset: int) -> Statement:
+def _read_statement(spill, offset: int, length: int) -> Statement:
     spill.seek(offset)
-    value, unit, bound, stated, *rest = pickle.load(spill)  # reads exactly one pickled row
+    # One read of the pickle's bytes: pickle.load on the file took twice as
+    # long, reading it in pieces through the file's methods.
+    value, unit, bound, stated, *rest = pickle.loads(spill.read(length))
     return Statement(Decimal(value), unit, bound, date.fromisoformat(stated), *rest)
 
 
