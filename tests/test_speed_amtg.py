@@ -1,0 +1,79 @@
+"""The amounts and targets fast paths give what their generic references give."""
+import random
+import textwrap
+
+import pytest
+
+from conftest import ROOT
+from extract import amounts
+from extract.rules import RuleError, load_ruleset
+from extract.shadow import shadow
+
+
+def _texts() -> list[str]:
+    """The seeds, the test articles and every rule example, as shadows."""
+    paths = sorted((ROOT / "data" / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "articles").glob("*.txt"))
+    texts = [shadow(p.read_text(encoding="utf-8")) for p in paths]
+    for name in ("amounts", "targets"):
+        for r in load_ruleset(name).rules:
+            texts += [shadow(ex.text) for ex in r.rule.examples.positive]
+            texts += [shadow(t) for t in r.rule.examples.negative]
+    return texts
+
+
+def _random_texts(alphabet: str, n: int, seed: int, longest: int = 150) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest))) for _ in range(n)]
+
+
+def _match_key(ms):
+    return [(m.rule.id, m.start, m.end, tuple(sorted(m.groups.items()))) for m in ms]
+
+
+# ---------------------------------------------------------------- amounts
+
+AMOUNT_ALPHABET = ("0123456789约超过近不到人民币美元港币¥$亿万兆千百十一二两三四五六七八九元至到-~—，。 \n"
+                   "余多以上左右的年月日号数几个级辆%人平方投资产值基金")
+
+
+def test_amounts_find_fast_finds_what_find_finds():
+    """amounts.find_fast (amount.context tried only from the runs that end at
+    its trigger hits) gives RuleSet.find's matches exactly: rules, spans,
+    groups and order, on whole texts and sub-spans."""
+    rs = load_ruleset("amounts")
+    rng = random.Random(3)
+    for text in _texts() + _random_texts(AMOUNT_ALPHABET, 2000, 11):
+        assert _match_key(amounts.find_fast(rs, text)) == _match_key(rs.find(text)), text[:60]
+        if len(text) > 10:
+            a, b = rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))
+            assert _match_key(amounts.find_fast(rs, text, a, b)) == _match_key(rs.find(text, a, b)), text[a:b][:60]
+
+
+def test_amount_context_is_tried_only_where_it_can_start():
+    """The speed-up is real: amount.context, whose trigger looks ahead (so
+    pattern_analysis gives it no start rule), gets one from holds_trigger."""
+    from extract.pattern_analysis import start_rule
+    cr = load_ruleset("amounts").by_id("amount.context")
+    assert start_rule(cr) is None
+    sr = amounts.declared_start_rule(cr)
+    assert sr is not None and sr.run_back is not None
+    text = "谋划一期投资约100亿、占地50公顷"
+    hit = text.index("亿")
+    assert sr.ranges(text, [(hit, hit + 1)], 0) == [(text.index("约"), hit)]
+
+
+def test_a_wrong_holds_trigger_fails(tmp_path):
+    """attrs.holds_trigger is checked on the rule's examples: a match that
+    consumes no trigger hit makes the rule fail."""
+    (tmp_path / "x.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - id: x.money
+            doc: digits, then 元 or 万 that the trigger does not stand for
+            trigger: '万(?!人)'
+            attrs: {holds_trigger: true}
+            pattern: '\\d+[万元]'
+            examples: {positive: [{text: 花了5元, match: 5元}], negative: ["abc"]}
+        """), encoding="utf-8")
+    cr = load_ruleset("x", tmp_path).by_id("x.money")
+    with pytest.raises(RuleError, match=r"x.yaml: x.money: attrs.holds_trigger: the match '5元'"):
+        amounts.declared_start_rule(cr)
