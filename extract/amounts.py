@@ -22,7 +22,6 @@ from .pattern_analysis import StartRule, _alphabet, parsed, start_rule
 from .rules import (CompiledRule, Match, RuleError, RuleSet, invert_lexicon, load_ruleset, merge_windows,
                     resolve_overlaps, trigger_hits, window_matches)
 from .shadow import shadow
-from .spans import boundary_after, boundary_before
 
 CLAUSE_END = ",，。；;！？!?、\n"
 SENTENCE_END = "。；;！？!?\n"
@@ -87,16 +86,38 @@ def lexicons(rs: RuleSet | None = None) -> AmountLexicons:
     )
 
 
+# The stop characters as compiled searches: one call in place of
+# boundary_before's and boundary_after's walk of up to 40 characters in Python.
+_CLAUSE_END_BACK = regex.compile("(?r)[" + regex.escape(CLAUSE_END, special_only=False) + "]")
+_CLAUSE_END_RX = re.compile("[" + re.escape(CLAUSE_END) + "]")
+_SENTENCE_END_BACK = regex.compile("(?r)[" + regex.escape(SENTENCE_END, special_only=False) + "]")
+
+
+def _stop_before(back, text: str, pos: int, floor: int) -> int:
+    """boundary_before(text, pos, stops, floor) with *back* the reverse
+    search for those stops: just after the last stop in [floor, pos)."""
+    floor = max(0, floor)
+    if pos <= floor:
+        return pos
+    m = back.search(text, floor, pos)
+    return m.end() if m is not None else floor
+
+
 def _clause_start(text: str, pos: int, floor: int = 0) -> int:
-    return boundary_before(text, pos, CLAUSE_END, floor)
+    return _stop_before(_CLAUSE_END_BACK, text, pos, floor)
 
 
 def _clause_end(text: str, pos: int, ceil: int | None = None) -> int:
-    return boundary_after(text, pos, CLAUSE_END, ceil)
+    """boundary_after(text, pos, CLAUSE_END, ceil): the first stop in [pos, ceil)."""
+    ceil = len(text) if ceil is None else min(ceil, len(text))
+    if pos >= ceil:
+        return pos
+    m = _CLAUSE_END_RX.search(text, pos, ceil)
+    return m.start() if m is not None else ceil
 
 
 def _sentence_start(text: str, pos: int, floor: int = 0) -> int:
-    return boundary_before(text, pos, SENTENCE_END, floor)
+    return _stop_before(_SENTENCE_END_BACK, text, pos, floor)
 
 
 def _nearest_before(window: str, words: dict[str, str]) -> tuple[str, int] | None:
@@ -212,34 +233,12 @@ def _words_longer_than(words: tuple[str, ...], n: int) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) > n)
 
 
-# id(compiled pattern) → (the pattern, the name of each group in order or
-# None). Keyed by id: hashing a stdlib re pattern hashes its whole compiled
-# code on every call (about 2 µs for amount.currency); the pattern is kept in
-# the entry so that its id is never reused.
-_GROUP_NAMES: dict = {}
-
-
-def _group_names(rx) -> tuple | None:
-    entry = _GROUP_NAMES.get(id(rx))
-    if entry is not None and entry[0] is rx:
-        return entry[1]
-    index = getattr(rx, "groupindex", {})
-    names = tuple(sorted(index, key=index.get))
-    if len(names) != rx.groups or [index[n] for n in names] != list(range(1, rx.groups + 1)):
-        names = None  # unnamed or repeated groups: read by name instead
-    _GROUP_NAMES[id(rx)] = (rx, names)
-    return names
-
-
 def _group_getter(m: Match):
-    """m.group, read from one groups() of the underlying match when there is
-    one (a dozen groups are read per match; by name, each costs as much as
-    all of them by position)."""
+    """m.group, read from one groupdict() of the underlying match when there
+    is one (a dozen groups are read per match; by name, each costs about as
+    much as the whole dict)."""
     mm = getattr(m, "_m", None)
     if mm is not None and getattr(m, "_groups", None) is None:
-        names = _group_names(mm.re)
-        if names is not None:
-            return dict(zip(names, mm.groups())).get
         return mm.groupdict().get
     return m.group
 
@@ -263,12 +262,9 @@ def _bound(m: Match, lx: AmountLexicons, shadow: str = "", group=None) -> str:
 _SUBUNIT = regex.compile(r"(\d|[一二两三四五六七八九])([角毛分])")
 
 
-def _subunits(m: Match, group=None) -> Decimal:
-    """角 and 分 after 元: 123元1角1分 → 0.11."""
+def _subunits(sub: str) -> Decimal:
+    """角 and 分 after 元 (the sub group): 123元1角1分 → 0.11."""
     extra = Decimal(0)
-    sub = (group or m.group)("sub")
-    if not sub:
-        return extra
     for digit, unit in _SUBUNIT.findall(sub):
         v = parse_number(digit)
         if v is not None:
@@ -309,7 +305,9 @@ def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> A
         value, high = parse_number(num + mult), None
         if value is None:
             return None
-    value += _subunits(m, group)
+    sub = group("sub")
+    if sub:  # else value + 0, which is value: parse_number's values have no positive exponent
+        value += _subunits(sub)
     cur = group("cur")
     pre = group("cur_pre")
     currency = "CNY"

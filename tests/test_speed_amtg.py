@@ -77,3 +77,32 @@ def test_a_wrong_holds_trigger_fails(tmp_path):
     cr = load_ruleset("x", tmp_path).by_id("x.money")
     with pytest.raises(RuleError, match=r"x.yaml: x.money: attrs.holds_trigger: the match '5元'"):
         amounts.declared_start_rule(cr)
+
+
+def test_clause_and_sentence_bounds_equal_the_walks():
+    """amounts' compiled boundary searches give spans.boundary_before/after."""
+    from extract.spans import boundary_after, boundary_before
+    rng = random.Random(5)
+    alphabet = amounts.CLAUSE_END + amounts.SENTENCE_END + "ab一二"
+    for text in _random_texts(alphabet, 20000, 17, longest=30):
+        pos, floor = rng.randint(0, len(text)), rng.randint(-45, len(text) + 3)
+        ceil = rng.choice([None, rng.randint(-3, len(text) + 20)])
+        assert amounts._clause_start(text, pos, floor) == boundary_before(text, pos, amounts.CLAUSE_END, floor)
+        assert amounts._sentence_start(text, pos, floor) == boundary_before(text, pos, amounts.SENTENCE_END, floor)
+        assert amounts._clause_end(text, pos, ceil) == boundary_after(text, pos, amounts.CLAUSE_END, ceil)
+
+
+def test_adding_no_subunits_leaves_a_value_as_it_is():
+    """interpret adds the 角/分 only when there are some: value + 0 would be
+    value, digits and exponent alike, for the values numbers gives."""
+    from decimal import Decimal
+
+    from extract.numbers import parse_digit_pair, parse_number
+    rng = random.Random(9)
+    numerals = "0123456789.一二两三四五六七八九十百千万亿兆零"
+    strings = ["".join(rng.choice(numerals) for _ in range(rng.randint(1, 12))) for _ in range(20000)]
+    strings += ["1.50", "0.0", "100", "1E+3", "5万", "1.5万亿", "八九亿", "三五百", "0.000001亿"]
+    for s in strings:
+        for v in (parse_number(s), *(parse_digit_pair(s) or ())):
+            if v is not None:
+                assert str(v + Decimal(0)) == str(v), s
