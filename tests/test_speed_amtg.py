@@ -106,3 +106,60 @@ def test_adding_no_subunits_leaves_a_value_as_it_is():
         for v in (parse_number(s), *(parse_digit_pair(s) or ())):
             if v is not None:
                 assert str(v + Decimal(0)) == str(v), s
+
+
+# ---------------------------------------------------------------- targets
+
+def test_suffix_starts_are_regexs_overlapped_finditer():
+    """targets._suffix_starts (re searches, \\p{Han} as explicit ranges)
+    gives the starts of regex's overlapped finditer of the suffix pattern."""
+    import regex
+
+    from extract.targets import _suffix_source, _suffix_starts, lexicons
+    lx = lexicons()
+    suffixes = sorted(load_ruleset("targets").lexicons["subject_suffixes"], key=len, reverse=True)
+    reference = regex.compile(_suffix_source(suffixes))
+    rng = random.Random(21)
+    pieces = ["区", "市", "新区", "开发区", "经济技术开发区", "长春", "汽车城", "集团", "公司", "股份", "a", "，",
+              "1", "\U00020000", "\u3007", "城区", "省"]
+    texts = _texts() + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(20000)]
+    for text in texts:
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        want = [m.start() for m in reference.finditer(text, a, b, overlapped=True)]
+        assert list(_suffix_starts(text, a, b, lx.suffix_rx)) == want, (text[:60], a, b)
+
+
+def test_subject_matches_equal_subject_rx_finditer():
+    """targets._subject_matches gives subject_rx.finditer's matches."""
+    from extract.targets import _subject_matches, lexicons
+    lx = lexicons()
+    rng = random.Random(23)
+    pieces = ["区", "市", "新区", "开发区", "长春", "汽开", "汽车城", "集团", "公司", "a1", "，", " ", "的", "\U00020000"]
+    texts = _texts() + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(5000)]
+    for text in texts:
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        want = [m.span() for m in lx.subject_rx.finditer(text, a, b)]
+        assert [m.span() for m in _subject_matches(text, a, b, lx)] == want, (text[:60], a, b)
+
+
+def test_topic_matches_with_the_verb_reach_filter():
+    """_topic_matches skips a clause mark with no verb TOPIC_LENGTH on (no
+    space there): same topics as topic_rx.finditer, on texts with spaces,
+    verbs at every distance and the seeds; and every character regex's \\s
+    matches is one str.isspace holds for, so a space is never missed."""
+    import regex
+
+    from extract.targets import _topic_matches, lexicons
+    lx = lexicons()
+    space = regex.compile(r"\s")
+    assert all(chr(c).isspace() for c in range(0x110000) if space.match(chr(c)))
+    rng = random.Random(29)
+    pieces = ["，", "。", "\n", " ", "\u3000", "比亚迪", "长", "汽开区", "将", "表示", "要", "预计划", "a", "12", "的"]
+    texts = _texts() + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(20000)]
+    for text in texts:
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        want = [m.span("topic") for m in lx.topic_rx.finditer(text, a, b)]
+        assert [m.span("topic") for m in _topic_matches(text, a, b, lx)] == want, (text[:60], a, b)
