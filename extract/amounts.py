@@ -41,6 +41,10 @@ class AmountLexicons:
     money_context: frozenset[str]
     subject_rx: object
     not_bound_words: tuple[str, ...] = ()
+    # The rule set these lexicons come from, which find matches with: asked
+    # of load_ruleset once per process, as the lexicons are (a call costs
+    # about 2% of the stage: it reads the environment for EXTRACT_RULES).
+    rules: RuleSet | None = field(default=None, compare=False)
     # The keyword searches as compiled alternations, longest word first (see
     # _nearest_kind_before/_nearest_kind_after): kind words before the amount
     # reversed, so the first hit in the reversed window is the one ending
@@ -83,6 +87,7 @@ def lexicons(rs: RuleSet | None = None) -> AmountLexicons:
         kind_before_rev_rx=_longest_first(kind_before, reverse=True),
         kind_after_rx=_longest_first(kind_after),
         money_context_rx=_longest_first(money_context),
+        rules=rs,
     )
 
 
@@ -323,7 +328,7 @@ def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> A
 
 def find(doc: Document) -> tuple[list[Match], list[Match]]:
     """(kept, all) matches of the amount rules in the document's scope."""
-    rs = load_ruleset("amounts")
+    rs = lexicons().rules
     found = []
     for s, e in doc.scopes():
         found += [m for m in find_fast(rs, doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
@@ -339,24 +344,41 @@ def find_fast(rs: RuleSet, text: str, start: int = 0, end: int | None = None) ->
     out: list[Match] = []
     hits: dict[str, list[tuple[int, int]]] = {}
     windows: dict[str, list[tuple[int, int]]] = {}
-    widest = rs._widest_windows()
-    for cr in rs.rules:
-        if cr.trigger is None:
+    for cr, key, window, sr in _plan(rs):
+        if key is None:
             out += window_matches(cr, text, [(start, end)], end)
             continue
-        key = cr.rule.trigger
         found = hits.get(key)
         if found is None:
             found = hits[key] = trigger_hits(cr, text, start, end)
+        if not found:  # no hit, no window (most rules in most texts)
+            continue
         spans = windows.get(key)
         if spans is None:
-            spans = windows[key] = merge_windows(found, start, end, widest[key])
-        if not spans:
-            continue
-        sr = start_rule(cr) or declared_start_rule(cr)
+            spans = windows[key] = merge_windows(found, start, end, window)
         starts = sr.ranges(text, found, start) if sr is not None else None
         out += window_matches(cr, text, spans, end, starts=starts)
     return out
+
+
+def _plan(rs: RuleSet) -> list[tuple[CompiledRule, str | None, tuple[int, int] | None, StartRule | None]]:
+    """For each rule of the set, in order: the rule, its trigger's text (None
+    without one), the widest window of the rules sharing that trigger, and
+    where its matches can start (None: full window scans). Worked out once
+    per rule set instead of once per rule and text."""
+    entry = _PLANS.get(id(rs))
+    if entry is None or entry[0] is not rs:
+        widest = rs._widest_windows()
+        plan = [(cr, None, None, None) if cr.trigger is None else
+                (cr, cr.rule.trigger, widest[cr.rule.trigger], start_rule(cr) or declared_start_rule(cr))
+                for cr in rs.rules]
+        entry = _PLANS[id(rs)] = (rs, plan)
+    return entry[1]
+
+
+# id(rule set) → (the rule set, its plan); the set is kept in the entry so
+# that its id is never reused.
+_PLANS: dict = {}
 
 
 def declared_start_rule(cr: CompiledRule) -> StartRule | None:
@@ -369,28 +391,19 @@ def declared_start_rule(cr: CompiledRule) -> StartRule | None:
     (amount.context: the 万/亿/兆 that ends its number, with the trigger's
     own lookahead after it). Checked here on the rule's positive examples,
     and by the tests on the seeds and random texts. None without the
-    attribute or when the alphabet is not finite. Computed once per rule."""
-    cached = _DECLARED.get(id(cr))
-    if cached is not None and cached[0] is cr:
-        return cached[1]
-    found = None
-    if cr.attrs.get("holds_trigger"):
-        _check_holds_trigger(cr)
-        items = parsed(cr.regex.pattern)
-        chars: set[str] = set()
-        cats: set = set()
-        if items is not None and _alphabet(items, chars, cats):
-            cls = "".join(regex.escape(c, special_only=False) for c in sorted(chars))
-            cls += "\\d" if sre_constants.CATEGORY_DIGIT in cats else ""
-            cls += "\\s" if sre_constants.CATEGORY_SPACE in cats else ""
-            found = StartRule(regex.compile("(?r)[" + cls + "]*", regex.V0))
-    _DECLARED[id(cr)] = (cr, found)
-    return found
-
-
-# id(compiled rule) → (the rule, its declared StartRule or None); the rule
-# is kept in the entry so that its id is never reused.
-_DECLARED: dict = {}
+    attribute or when the alphabet is not finite."""
+    if not cr.attrs.get("holds_trigger"):
+        return None
+    _check_holds_trigger(cr)
+    items = parsed(cr.regex.pattern)
+    chars: set[str] = set()
+    cats: set = set()
+    if items is None or not _alphabet(items, chars, cats):
+        return None
+    cls = "".join(regex.escape(c, special_only=False) for c in sorted(chars))
+    cls += "\\d" if sre_constants.CATEGORY_DIGIT in cats else ""
+    cls += "\\s" if sre_constants.CATEGORY_SPACE in cats else ""
+    return StartRule(regex.compile("(?r)[" + cls + "]*", regex.V0))
 
 
 def _check_holds_trigger(cr: CompiledRule) -> None:
