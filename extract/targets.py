@@ -9,7 +9,7 @@ amount the amounts extractor already found at that place.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -56,6 +56,10 @@ class TargetLexicons:
     bound_before_longest: tuple[tuple[str, str], ...]  # bound_before items, longest word first
     metric_rx: object    # any metric word (a topic naming one is no subject)
     cut_rx: object       # any cut_after word
+    # The rule set these lexicons come from, which extract_targets matches
+    # with: asked of load_ruleset once per process, as the lexicons are (a
+    # call costs about 2% of the stage: it reads the environment).
+    rules: RuleSet = field(compare=False)
 
 
 @lru_cache(maxsize=None)
@@ -99,6 +103,7 @@ def lexicons() -> TargetLexicons:
         bound_before_longest=tuple(sorted(invert_lexicon(bounds["bound_before"]).items(), key=lambda kv: -len(kv[0]))),
         metric_rx=re.compile("|".join(map(re.escape, metric_words))) if metric_words else re.compile("(?!)"),
         cut_rx=re.compile("|".join(map(re.escape, cut_after))) if cut_after else re.compile("(?!)"),
+        rules=rs,
     )
 
 
@@ -544,8 +549,8 @@ def _vehicle_value(m, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str]
 
 
 def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Target]:
-    rs = load_ruleset("targets")
     lx = lexicons()
+    rs = lx.rules
     matches = []
     for s, e in doc.scopes():
         matches += [m for m in _find(rs, doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
