@@ -163,3 +163,26 @@ def test_topic_matches_with_the_verb_reach_filter():
         b = rng.randint(a, len(text))
         want = [m.span("topic") for m in lx.topic_rx.finditer(text, a, b)]
         assert [m.span("topic") for m in _topic_matches(text, a, b, lx)] == want, (text[:60], a, b)
+
+
+@pytest.mark.parametrize("rule_id", ["target.vehicles", "target.money", "target.toward", "amount.context"])
+def test_rules_on_re_match_as_regex_would_on_random_texts(rule_id):
+    """engine: re for these rules: the same spans and groups as regex on
+    random texts built from their words, numbers, separators and spaces."""
+    import regex
+
+    from extract.rules import FLAGS, expand_pieces
+    rs = load_ruleset(rule_id.split(".")[0].replace("target", "targets").replace("amount", "amounts"))
+    cr = rs.by_id(rule_id)
+    assert cr.rule.engine == "re"
+    reference = regex.compile(expand_pieces(cr.rule.pattern, rs.pieces), FLAGS)
+    pieces = ["整车产量", "产值", "销量", "GDP", "总投资", "要突破", "达到", "超", "力争", "向", "目标", "奋斗", "的",
+              "50", "3.5", "1,000", "82，225.00", "5。3", "两", "一百二十", "万", "亿", "千", "元", "辆", "台", "次",
+              "~", "至", "——", "-", "余", "多", "以上", "左右", " ", "\u3000", "\n", "，", "。", "、", "(", "“", "a",
+              "约", "超过", "不到", "投资", "基金", "个", "级", "人", "平方", "兆", "零", "十"]
+    rng = random.Random(31)
+    for _ in range(8000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        got = [(m.span(), m.groupdict()) for m in cr.regex.finditer(text)]
+        want = [(m.span(), m.groupdict()) for m in reference.finditer(text, overlapped=False)]
+        assert got == want, text
