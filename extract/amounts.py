@@ -11,17 +11,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from re import _constants as sre_constants
 
 import regex
 
 from .articles import Document
 from .models import Amount
 from .numbers import parse_digit_pair, parse_number
-from .pattern_analysis import StartRule, _alphabet, parsed, start_rule
-from .rules import (CompiledRule, Match, RuleError, RuleSet, invert_lexicon, load_ruleset, merge_windows,
-                    resolve_overlaps, trigger_hits, window_matches)
-from .shadow import shadow
+from .rules import Match, RuleSet, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?、\n"
 SENTENCE_END = "。；;！？!?\n"
@@ -331,90 +327,8 @@ def find(doc: Document) -> tuple[list[Match], list[Match]]:
     rs = lexicons().rules
     found = []
     for s, e in doc.scopes():
-        found += [m for m in find_fast(rs, doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
+        found += [m for m in rs.find_fast(doc.shadow, s, e) if doc.in_scope(m.start, m.end)]
     return resolve_overlaps(found), found
-
-
-def find_fast(rs: RuleSet, text: str, start: int = 0, end: int | None = None) -> list[Match]:
-    """What ``rs.find_fast(text, start, end)`` returns (and so ``rs.find``),
-    with a rule that declares ``attrs.holds_trigger`` tried only where a
-    match can start (see declared_start_rule), as find_fast does by itself for
-    the rules whose pattern shows it."""
-    end = len(text) if end is None else end
-    out: list[Match] = []
-    hits: dict[str, list[tuple[int, int]]] = {}
-    windows: dict[str, list[tuple[int, int]]] = {}
-    for cr, key, window, sr in _plan(rs):
-        if key is None:
-            out += window_matches(cr, text, [(start, end)], end)
-            continue
-        found = hits.get(key)
-        if found is None:
-            found = hits[key] = trigger_hits(cr, text, start, end)
-        if not found:  # no hit, no window (most rules in most texts)
-            continue
-        spans = windows.get(key)
-        if spans is None:
-            spans = windows[key] = merge_windows(found, start, end, window)
-        starts = sr.ranges(text, found, start) if sr is not None else None
-        out += window_matches(cr, text, spans, end, starts=starts)
-    return out
-
-
-def _plan(rs: RuleSet) -> list[tuple[CompiledRule, str | None, tuple[int, int] | None, StartRule | None]]:
-    """For each rule of the set, in order: the rule, its trigger's text (None
-    without one), the widest window of the rules sharing that trigger, and
-    where its matches can start (None: full window scans). Worked out once
-    per rule set instead of once per rule and text."""
-    entry = _PLANS.get(id(rs))
-    if entry is None or entry[0] is not rs:
-        widest = rs._widest_windows()
-        plan = [(cr, None, None, None) if cr.trigger is None else
-                (cr, cr.rule.trigger, widest[cr.rule.trigger], start_rule(cr) or declared_start_rule(cr))
-                for cr in rs.rules]
-        entry = _PLANS[id(rs)] = (rs, plan)
-    return entry[1]
-
-
-# id(rule set) → (the rule set, its plan); the set is kept in the entry so
-# that its id is never reused.
-_PLANS: dict = {}
-
-
-def declared_start_rule(cr: CompiledRule) -> StartRule | None:
-    """Where the matches of a rule with ``attrs.holds_trigger`` can start:
-    in the run of its pattern's characters (its alphabet) that ends at a
-    trigger hit, or at the hit (pattern_analysis.StartRule with run_back).
-
-    The rule says that every match consumes a character where its trigger
-    matches; pattern_analysis cannot read that when the trigger looks around
-    (amount.context: the 万/亿/兆 that ends its number, with the trigger's
-    own lookahead after it). Checked here on the rule's positive examples,
-    and by the tests on the seeds and random texts. None without the
-    attribute or when the alphabet is not finite."""
-    if not cr.attrs.get("holds_trigger"):
-        return None
-    _check_holds_trigger(cr)
-    items = parsed(cr.regex.pattern)
-    chars: set[str] = set()
-    cats: set = set()
-    if items is None or not _alphabet(items, chars, cats):
-        return None
-    cls = "".join(regex.escape(c, special_only=False) for c in sorted(chars))
-    cls += "\\d" if sre_constants.CATEGORY_DIGIT in cats else ""
-    cls += "\\s" if sre_constants.CATEGORY_SPACE in cats else ""
-    return StartRule(regex.compile("(?r)[" + cls + "]*", regex.V0))
-
-
-def _check_holds_trigger(cr: CompiledRule) -> None:
-    """Every match of the rule in its positive examples consumes a trigger hit."""
-    for ex in cr.rule.examples.positive:
-        t = shadow(ex.text)
-        hits = [s for s, _ in trigger_hits(cr, t, 0, len(t))]
-        for m in cr.regex.finditer(t):
-            if m.end() > m.start() and not any(m.start() <= s < m.end() for s in hits):
-                raise RuleError(f"{cr.source}: {cr.id}: attrs.holds_trigger: the match {m.group()!r} of "
-                                f"{ex.text!r} consumes no trigger hit")
 
 
 def subject_after(shadow: str, end: int, lx: AmountLexicons | None = None) -> tuple[int, int] | None:

@@ -230,21 +230,32 @@ def start_rule(cr: CompiledRule) -> StartRule | None:
         return cached
     found = None
     if cr.trigger is not None:
-        pattern, trig = parsed(cr.regex.pattern), parsed(cr.trigger.pattern)
-        alts = _alternatives(trig) if trig is not None else None
-        if pattern is not None and alts and not _opens_with_literal(pattern):
-            if _starts_with(pattern, alts):
+        pattern = parsed(cr.regex.pattern)
+        if pattern is not None and not _opens_with_literal(pattern):
+            trig = parsed(cr.trigger.pattern)
+            alts = _alternatives(trig) if trig is not None else None
+            if alts and _starts_with(pattern, alts):
                 found = StartRule(None)
-            elif holds_occurrence(pattern, alts):
-                chars: set[str] = set()
-                cats: set = set()
-                if _alphabet(pattern, chars, cats):
-                    cls = "".join(regex.escape(c, special_only=False) for c in sorted(chars))
-                    cls += "\\d" if _sre.CATEGORY_DIGIT in cats else ""
-                    cls += "\\s" if _sre.CATEGORY_SPACE in cats else ""
-                    found = StartRule(regex.compile("(?r)[" + cls + "]*", regex.V0))
+            elif (alts and holds_occurrence(pattern, alts)) or cr.rule.holds_trigger:
+                # (holds_trigger: the rule file says what a trigger that
+                # looks around keeps the analysis from showing; checked at load)
+                found = _run_back_rule(pattern)
     cr._start_rule = found
     return found
+
+
+def _run_back_rule(pattern: tuple) -> StartRule | None:
+    """A match that holds a trigger hit starts in the run of its alphabet
+    ending at the hit: the StartRule finding that run, or None when the
+    alphabet is not finite."""
+    chars: set[str] = set()
+    cats: set = set()
+    if not _alphabet(pattern, chars, cats):
+        return None
+    cls = "".join(regex.escape(c, special_only=False) for c in sorted(chars))
+    cls += "\\d" if _sre.CATEGORY_DIGIT in cats else ""
+    cls += "\\s" if _sre.CATEGORY_SPACE in cats else ""
+    return StartRule(regex.compile("(?r)[" + cls + "]*", regex.V0))
 
 
 def literal_alternatives(chars: str) -> list[tuple]:

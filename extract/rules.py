@@ -109,6 +109,11 @@ class Rule(_Strict):
         "RuleSet.find_fast then finds the hits by looking for these characters (str.find) and trying "
         "the trigger only where one stands, instead of a regex scan of the whole text. Checked at "
         "load against the trigger's pattern"))
+    holds_trigger: bool = Field(False, description=(
+        "every match consumes a trigger hit (a position where the trigger's scan reports one), for "
+        "a trigger that looks around so the pattern cannot show it: RuleSet.find_fast then tries "
+        "the rule only from the run of its pattern's characters that ends at a hit. Checked at load "
+        "on the rule's examples"))
     engine: Literal["regex", "re"] = Field("regex", description=(
         "the engine that scans the pattern: 'regex' (the default; every feature), or the standard "
         "library's 're' for a plain pattern it scans faster (word lists); the tests check that both "
@@ -249,11 +254,11 @@ class RuleSet:
             found = hits_by_trigger.get(key)
             if found is None:
                 found = hits_by_trigger[key] = trigger_hits(cr, text, start, end)
+            if not found:  # no hit, no window (most rules in most texts)
+                continue
             spans = windows_by_trigger.get(key)
             if spans is None:
                 spans = windows_by_trigger[key] = merge_windows(found, start, end, widest[key])
-            if not spans:
-                continue
             sr = start_rule(cr)
             starts = sr.ranges(text, found, start) if sr is not None else None
             out += window_matches(cr, text, spans, end, starts=starts)
@@ -695,6 +700,22 @@ def _check_trigger_starts(path: Path, text: str, loc: tuple, rule: Rule, source:
         raise _fail(path, text, loc, f"the trigger's hits can also start with {''.join(missing)!r}")
 
 
+def _check_holds_trigger(path: Path, text: str, loc: tuple, cr: CompiledRule) -> None:
+    """``holds_trigger``: every match of the rule in its examples consumes a
+    trigger hit; else the rule file fails to load."""
+    if cr.trigger is None:
+        raise _fail(path, text, loc, "holds_trigger without a trigger")
+    from .shadow import shadow  # here: keeps importing this module light
+
+    for example in [ex.text for ex in cr.rule.examples.positive] + cr.rule.examples.negative:
+        t = shadow(example)
+        hits = [s for s, _ in trigger_hits(cr, t, 0, len(t))]
+        for m in cr.regex.finditer(t):
+            if m.end() > m.start() and not any(m.start() <= s < m.end() for s in hits):
+                raise _fail(path, text, loc, f"the match {m.group()!r} of the example {example!r} "
+                                             "consumes no trigger hit")
+
+
 def first_chars(source: str) -> set[str] | None:
     """The characters a match of *source* (pieces expanded, verbose) can
     start with: the first character it consumes. None when that is not a
@@ -824,7 +845,10 @@ def _load_ruleset(name: str, directory: str) -> RuleSet:
         if rule.trigger_starts is not None:
             _check_trigger_starts(path, text, ("rules", i, "trigger_starts"), rule,
                                   expand_pieces(rule.trigger or "", pieces))
-        compiled.append(CompiledRule(rule, rx, i, str(path), trig))
+        cr = CompiledRule(rule, rx, i, str(path), trig)
+        if rule.holds_trigger:
+            _check_holds_trigger(path, text, ("rules", i, "holds_trigger"), cr)
+        compiled.append(cr)
     return RuleSet(name, path, compiled, rf.lexicons, pieces, define)
 
 

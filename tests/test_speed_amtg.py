@@ -37,46 +37,46 @@ AMOUNT_ALPHABET = ("0123456789约超过近不到人民币美元港币¥$亿万�
 
 
 def test_amounts_find_fast_finds_what_find_finds():
-    """amounts.find_fast (amount.context tried only from the runs that end at
-    its trigger hits) gives RuleSet.find's matches exactly: rules, spans,
-    groups and order, on whole texts and sub-spans."""
+    """RuleSet.find_fast on the amount rules (amount.context tried only from
+    the runs that end at its trigger hits: holds_trigger) gives RuleSet.find's
+    matches exactly: rules, spans, groups and order, on whole texts and sub-spans."""
     rs = load_ruleset("amounts")
     rng = random.Random(3)
     for text in _texts() + _random_texts(AMOUNT_ALPHABET, 2000, 11):
-        assert _match_key(amounts.find_fast(rs, text)) == _match_key(rs.find(text)), text[:60]
+        assert _match_key(rs.find_fast(text)) == _match_key(rs.find(text)), text[:60]
         if len(text) > 10:
             a, b = rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))
-            assert _match_key(amounts.find_fast(rs, text, a, b)) == _match_key(rs.find(text, a, b)), text[a:b][:60]
+            assert _match_key(rs.find_fast(text, a, b)) == _match_key(rs.find(text, a, b)), text[a:b][:60]
 
 
 def test_amount_context_is_tried_only_where_it_can_start():
     """The speed-up is real: amount.context, whose trigger looks ahead (so
-    pattern_analysis gives it no start rule), gets one from holds_trigger."""
+    the pattern alone cannot show that a match holds a hit), gets a start
+    rule from its holds_trigger key."""
     from extract.pattern_analysis import start_rule
     cr = load_ruleset("amounts").by_id("amount.context")
-    assert start_rule(cr) is None
-    sr = amounts.declared_start_rule(cr)
+    assert cr.rule.holds_trigger
+    sr = start_rule(cr)
     assert sr is not None and sr.run_back is not None
     text = "谋划一期投资约100亿、占地50公顷"
     hit = text.index("亿")
     assert sr.ranges(text, [(hit, hit + 1)], 0) == [(text.index("约"), hit)]
 
 
-def test_a_wrong_holds_trigger_fails(tmp_path):
-    """attrs.holds_trigger is checked on the rule's examples: a match that
-    consumes no trigger hit makes the rule fail."""
+def test_a_wrong_holds_trigger_fails_at_load(tmp_path):
+    """holds_trigger is checked on the rule's examples when the file loads: a
+    match that consumes no trigger hit fails it, naming the file and key."""
     (tmp_path / "x.yaml").write_text(textwrap.dedent("""\
         rules:
           - id: x.money
             doc: digits, then 元 or 万 that the trigger does not stand for
             trigger: '万(?!人)'
-            attrs: {holds_trigger: true}
+            holds_trigger: true
             pattern: '\\d+[万元]'
             examples: {positive: [{text: 花了5元, match: 5元}], negative: ["abc"]}
         """), encoding="utf-8")
-    cr = load_ruleset("x", tmp_path).by_id("x.money")
-    with pytest.raises(RuleError, match=r"x.yaml: x.money: attrs.holds_trigger: the match '5元'"):
-        amounts.declared_start_rule(cr)
+    with pytest.raises(RuleError, match=r"x.yaml.*rules\[0\]\.holds_trigger.*the match '5元'"):
+        load_ruleset("x", tmp_path)
 
 
 def test_clause_and_sentence_bounds_equal_the_walks():
