@@ -124,7 +124,8 @@ def _int(text: str | None) -> int | None:
 def _year(text: str, ref: date | None) -> int | None:
     """A year: 2022, 二〇二二, or two digits (98 → 1998, 15 → 2015)."""
     t = text.strip()
-    if all(c in _CN_DIGITS for c in t):
+    # (No Chinese digit is a str digit, so a digit string skips the all().)
+    if not t.isdigit() and all(c in _CN_DIGITS for c in t):
         t = "".join(str(_CN_DIGITS[c]) for c in t)
     if not t.isdigit():
         return None
@@ -251,8 +252,26 @@ def _groupdict(m: Match) -> dict[str, str | None]:
     """Every named group of a match at once (one call instead of one per group)."""
     rm = m._m
     if rm is not None and m._groups is None:
-        return rm.groupdict()
+        names = _group_names(rm.re)
+        return dict(zip(names, rm.groups())) if names is not None else rm.groupdict()
     return {k: v[2] for k, v in m.groups.items()}
+
+
+_GROUP_NAMES: dict = {}
+
+
+def _group_names(rx) -> tuple[str, ...] | None:
+    """The group names of pattern *rx* in group-number order, when every
+    group has one name (the date rules' patterns): then
+    dict(zip(names, m.groups())) is m.groupdict(), at a third of the cost
+    (the regex module looks a group up by name slowly). None otherwise.
+    One entry per compiled rule pattern."""
+    names = _GROUP_NAMES.get(rx, 0)
+    if names == 0:
+        by_number = sorted((i, n) for n, i in rx.groupindex.items())
+        names = tuple(n for _, n in by_number) if [i for i, _ in by_number] == list(range(1, rx.groups + 1)) else None
+        _GROUP_NAMES[rx] = names
+    return names
 
 
 def resolve(m: Match, ctx: Context, lx: DateLexicons | None = None,
@@ -423,6 +442,18 @@ def _year_hits(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+_SHORT_SCAN = 256  # characters: below this, _Finder._scan's numpy set-up costs more than re's scan
+
+
+def _code_table(chars: str):
+    """A table over every code point, true at those of *chars*."""
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=np.bool_)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
 def _char_hits(text: str, chars: str, start: int, end: int) -> list[tuple[int, int]]:
     """Every position of any of *chars* in text[start:end], in order."""
     out: list[tuple[int, int]] = []
@@ -519,6 +550,54 @@ class _Finder:
                 self._check_joint(cr)
                 continue
             self.plan.append((cr, key, hs, chars, lead))
+        self.scan_chars = self._scanned_chars()
+        self.char_scan = re.compile("[" + re.escape(self.scan_chars) + "]").finditer
+        # The character sets whose positions find asks for (holds_chars,
+        # the joint's anchors), and for each character the sets that hold it.
+        self.char_sets = tuple(dict.fromkeys([cs for _, _, _, cs, _ in self.plan if cs]
+                                             + ([self.joint[1]] if self.joint is not None else [])))
+        self.sets_of = {c: tuple(cs for cs in self.char_sets if c in cs) for c in self.scan_chars}
+        self.scan_table = _code_table(self.scan_chars)
+
+    def _scanned_chars(self) -> str:
+        """Every character find looks up (trigger characters, holds_chars,
+        the joint's anchors), each once."""
+        chars = [a for atoms, _, _ in self.triggers.values() if atoms for a in atoms if a != _YEAR_ATOM]
+        chars += [c for _, _, _, cs, _ in self.plan for c in cs]
+        if self.joint is not None:
+            chars += self.joint[1]
+        return "".join(dict.fromkeys(chars))
+
+    def char_hits(self, text: str, start: int, end: int) -> tuple[dict, dict]:
+        """For every character find looks up, _char_hits(text, ch, start, end);
+        for every set of them it asks about, _positions(text, chars, start,
+        end, ...). Both from one scan of the text for all the characters
+        instead of one str.find pass per character and a merge per set (an
+        article body's twenty passes were a quarter of the dates stage's
+        instructions). The scan goes left to right, so every list comes out
+        in order."""
+        hits: dict[str, list[tuple[int, int]]] = {c: [] for c in self.scan_chars}
+        where: dict[str, list[int]] = {cs: [] for cs in self.char_sets}
+        sets_of = self.sets_of
+        for i, c in self._scan(text, start, end):
+            hits[c].append((i, i + 1))
+            for cs in sets_of[c]:
+                where[cs].append(i)
+        return hits, where
+
+    def _scan(self, text: str, start: int, end: int):
+        """(position, character) of every character find looks up in
+        text[start:end], in order. A short span (a headline) is scanned by
+        re with a class of them; a longer one is looked up in a table of
+        code points (numpy: a few passes in C over the span's code points,
+        where re's class test costs some sixty instructions a character)."""
+        if end - start < _SHORT_SCAN:
+            return [(m.start(), m.group()) for m in self.char_scan(text, start, end)]
+        import numpy as np
+
+        codes = np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        at = np.flatnonzero(self.scan_table.take(codes))
+        return zip((at + start).tolist(), map(chr, codes.take(at).tolist()))
 
     def _check_joint(self, cr) -> None:
         texts = [ex.text for ex in cr.rule.examples.positive] + list(cr.rule.examples.negative)
@@ -556,14 +635,11 @@ class _Finder:
         without the joint rule's matches when *joints* is false."""
         end = len(text) if end is None else end
         out: list[Match] = []
-        hits: dict[str, list[tuple[int, int]]] = {}
+        hits, where = self.char_hits(text, start, end)  # characters → hits; character sets → positions
         windows: dict[str, list[tuple[int, int]]] = {}
-        where: dict[str, list[int]] = {}  # characters → their positions
         for cr, key, holds, chars, lead in self.plan:
             if chars:
-                at = where.get(chars)
-                if at is None:
-                    at = where[chars] = _positions(text, chars, start, end, hits)
+                at = where[chars]
                 if not at:
                     continue
             if key is None:
@@ -581,11 +657,7 @@ class _Finder:
             else:
                 out += _led_matches(cr, text, spans, end, holds, lead)
         if joints and self.joint is not None:
-            anchors = self.joint[1]
-            at = where.get(anchors)
-            if at is None:
-                at = _positions(text, anchors, start, end, hits)
-            joints = self._joints(text, start, end, at)
+            joints = self._joints(text, start, end, where[self.joint[1]])
             if joints is None:
                 cr = self.joint[0]
                 joints = [Match(cr, m.start(), m.end(), None, m)
@@ -626,18 +698,16 @@ class _Finder:
         if atoms is None:
             return _windows(trigger, text, start, end, (before, after))
         found: list[tuple[int, int]] = []
-        chars = ""
         for a in atoms:
-            if a == _YEAR_ATOM:
-                h = hits.get(a)
-                if h is None:
-                    h = hits[a] = _year_hits(text, start, end)
-                found += h
+            h = hits.get(a)
+            if h is None:
+                h = hits[a] = _year_hits(text, start, end) if a == _YEAR_ATOM else _char_hits(text, a, start, end)
+            if len(atoms) == 1:
+                found = h  # read, never changed
             else:
-                h = hits.get(a)
-                if h is None:
-                    h = hits[a] = _char_hits(text, a, start, end)
                 found += h
+        if not found:
+            return []
         if len(atoms) > 1:
             found.sort()
         return merge_windows(found, start, end, (before, after))
@@ -758,8 +828,9 @@ def _positions(text: str, chars: str, start: int, end: int, hits: dict) -> list[
         h = hits.get(ch)
         if h is None:
             h = hits[ch] = _char_hits(text, ch, start, end)
-        out += [p for p, _ in h]
-    if len(chars) > 1:
+        if h:
+            out += [p for p, _ in h]
+    if len(chars) > 1 and out:
         out.sort()
     return out
 
