@@ -4,7 +4,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from extract.dates import _SHORT_SCAN, _char_hits, _groupdict, _group_names, _positions, finder
+from extract.dates import (_SHORT_SCAN, _YEAR_ATOM, _char_hits, _groupdict, _group_names, _positions, _year_hits,
+                           finder)
 from extract.rules import load_ruleset
 from extract.shadow import shadow
 
@@ -49,23 +50,27 @@ def test_groupdict_from_groups_is_the_match_groupdict():
 
 def test_one_scan_char_hits_are_the_per_character_scans():
     """_Finder.char_hits finds every character the finder looks up in one
-    pass; for each it gives _char_hits' list (one str.find pass), and for
-    each character set it asks about (holds_chars, the joint's anchors)
-    _positions' list, on whole texts and on sub-spans."""
+    pass; for each it gives _char_hits' list (one str.find pass), for each
+    character set it asks about (holds_chars, the joint's anchors)
+    _positions' list, and the year hits, on whole texts and on sub-spans."""
     f = finder(load_ruleset("dates"))
     assert set(f.char_sets) >= {cs for _, _, _, cs, _ in f.plan if cs} | {f.joint[1]}
     rng = random.Random(22)
     odd = "年😀月\ud800日—Q～" * 60  # astral characters and a lone surrogate, short and long
     texts = _texts(23) + [odd[:20], odd]
     assert any(len(t) >= _SHORT_SCAN for t in texts) and any(0 < len(t) < _SHORT_SCAN for t in texts)
+    years = 0
     for text in texts:
         bounds = [(0, len(text))]
         if len(text) > 4:
             bounds.append((rng.randrange(len(text) // 2), rng.randrange(len(text) // 2, len(text))))
         for start, end in bounds:
             hits, where = f.char_hits(text, start, end)
-            assert set(hits) == set(f.scan_chars) and set(where) == set(f.char_sets)
+            assert set(hits) - {_YEAR_ATOM} == set(f.scan_chars) and set(where) == set(f.char_sets)
             for ch in f.scan_chars:
                 assert hits[ch] == _char_hits(text, ch, start, end), (ch, text[start:end][:60])
             for cs in f.char_sets:
                 assert where[cs] == _positions(text, cs, start, end, {}), (cs, text[start:end][:60])
+            assert hits[_YEAR_ATOM] == _year_hits(text, start, end), text[start:end][:60]
+            years += len(hits[_YEAR_ATOM])
+    assert years > 200
