@@ -209,3 +209,11 @@ def test_date_line_search_equals_a_scan_of_every_header_line(text):
         if want:
             break
     assert _find_date_line(rules, sh, lines) == want
+
+
+@given(st.lists(st.sampled_from(["首页", "当前位置", "字体", "【字体", "关闭", "新闻", "正文", " ", "\u3000", ">", "»", "›",
+                                 "|", "｜", "/", "\n", "长春汽开区投资80亿元", "a"]), max_size=14).map("".join))
+def test_navigation_check_equals_the_nav_pattern(line):
+    from extract.articles import _NAV, _is_navigation
+    assert _is_navigation(line) == bool(_NAV.search(line))
+    assert _is_navigation(line.strip()) == bool(_NAV.search(line.strip()))
