@@ -17,7 +17,7 @@ import regex
 
 from .rules import load_ruleset
 from .sentences import Sentences
-from .shadow import is_traditional, shadow, shadow_script_codes
+from .shadow import is_traditional, scan, shadow
 from .textio import RawArticle
 
 HEADER_LINES = 40  # the date line is looked for in the first lines only
@@ -73,23 +73,21 @@ class Layout:
 _NEWLINE = re.compile("\n")
 
 
-def _line_bounds(text: str, codes=None) -> tuple[list[int], list[int]]:
+def _line_bounds(text: str, scanned=None) -> tuple[list[int], list[int]]:
     """(starts, ends) of every line, the newline excluded: text.split("\\n")'s
-    spans. *codes*, when given, are the code points of *text* (or of a text
-    with the same newlines, such as the raw text of a shadow): the newlines
-    are read from them (numpy) instead of a scan."""
-    if codes is not None:
-        import numpy as np
-
-        breaks = np.flatnonzero(codes == 10)
+    spans. *scanned*, when given, is the Scan of *text* (or of a text with
+    the same newlines, such as the raw text of a shadow): the newlines are
+    read from it (numpy) instead of a scan of the text."""
+    if scanned is not None:
+        breaks = scanned.line_breaks()
         return [0] + (breaks + 1).tolist(), breaks.tolist() + [len(text)]
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     return [0] + [b + 1 for b in breaks], breaks + [len(text)]
 
 
-def _lines(text: str, codes=None) -> list[tuple[int, int]]:
+def _lines(text: str, scanned=None) -> list[tuple[int, int]]:
     """(start, end) of every line (see _line_bounds)."""
-    return list(zip(*_line_bounds(text, codes)))
+    return list(zip(*_line_bounds(text, scanned)))
 
 
 _TAIL_PARTS: dict[int, tuple] = {}
@@ -244,11 +242,11 @@ def _lines_holding(text: str, starts: list[int], ends: list[int], first: int, st
     return sorted(found)
 
 
-def find_layout(raw: str, shadow_text: str, codes=None) -> Layout:
-    """The layout of an article; *codes* (optional) are raw's code points
-    (shadow_script_codes), which hold the same newlines as the shadow."""
+def find_layout(raw: str, shadow_text: str, scanned=None) -> Layout:
+    """The layout of an article; *scanned* (optional) is raw's Scan
+    (extract.shadow.scan), which holds the same newlines as the shadow."""
     rules = load_ruleset("articles")
-    line_starts, line_ends = _line_bounds(shadow_text, codes)
+    line_starts, line_ends = _line_bounds(shadow_text, scanned)
     lines = list(zip(line_starts, line_ends))
     lay = Layout(body_end=len(raw))
     date_line = None
@@ -344,8 +342,9 @@ class Document:
 
     @classmethod
     def from_text(cls, raw: str, article_id: str = "-", raw_article: RawArticle | None = None) -> "Document":
-        sh, traditional, codes = shadow_script_codes(raw)
-        return cls(article_id, raw, sh, Sentences(raw, codes), find_layout(raw, sh, codes), raw_article, traditional)
+        sc = scan(raw)
+        return cls(article_id, raw, sc.shadow, Sentences(raw, sc), find_layout(raw, sc.shadow, sc), raw_article,
+                   sc.traditional)
 
     @classmethod
     def from_snippet(cls, raw: str, article_id: str = "snippet", published: date | None = None) -> "Document":

@@ -30,48 +30,31 @@ def _marks(text: str) -> list[tuple[int, int]]:
 
 _FULL_STOP = 0x3002  # 。
 _DIGIT = regex.compile(r"\d")
-_TABLES = None
 
 
-def _tables():
-    """(is a mark of _MARK, may be a digit), as boolean arrays over all code points."""
-    global _TABLES
-    if _TABLES is None:
-        import numpy as np
-
-        mark = np.zeros(0x110000, dtype=bool)
-        mark[[ord(c) for c in "。！？；!?;\n"]] = True
-        maybe_digit = np.ones(0x110000, dtype=bool)
-        maybe_digit[:0x80] = False
-        maybe_digit[ord("0"):ord("9") + 1] = True
-        maybe_digit[0x3000:0xA000] = False  # CJK punctuation, kana, ideographs: no decimal digit
-        _TABLES = mark, maybe_digit
-    return _TABLES
-
-
-def _bounds_from_codes(text: str, codes) -> tuple[list[int], list[int]] | None:
-    """(starts, ends) of Sentences' segments, read from *text*'s code points
-    (numpy) instead of a scan of the text; None when two terminators touch,
-    for _marks' full pattern.
+def _bounds_from_scan(text: str, sc) -> tuple[list[int], list[int]] | None:
+    """(starts, ends) of Sentences' segments, read from the Scan of *text*
+    (its marks and character classes) instead of a scan of the text; None
+    when two terminators touch, for _marks' full pattern.
 
     With no two terminators touching, _END's matches are single characters:
     every terminator and newline (what _MARK finds), less the 。 between two
-    digits. Those are few; each 。 whose neighbours may both be digits (the
-    table only rules out ASCII other than 0-9 and U+3000-U+9FFF, which holds
-    no decimal digit) is checked with regex's own \\d.
+    digits. Those are few; each 。 whose neighbours may both be digits
+    (MAYBE_DIGIT) is checked with regex's own \\d.
     """
     import numpy as np
 
-    mark, maybe_digit = _tables()
-    at = np.flatnonzero(mark.take(codes))
-    newline = codes[at] == 10
+    from .shadow import MAYBE_DIGIT
+
+    at, newline = sc.marks()
+    codes, classes = sc.codes, sc.classes
     term = at[~newline]
     if len(term) > 1 and bool((term[1:] - term[:-1] == 1).any()):
         return None
-    stops = term[codes[term] == _FULL_STOP]
+    stops = term[codes.take(term) == _FULL_STOP]
     stops = stops[(stops > 0) & (stops < len(codes) - 1)]
     if len(stops):
-        stops = stops[maybe_digit.take(codes[stops - 1]) & maybe_digit.take(codes[stops + 1])]
+        stops = stops[(classes.take(stops - 1) == MAYBE_DIGIT) & (classes.take(stops + 1) == MAYBE_DIGIT)]
         points = [p for p in stops.tolist() if _DIGIT.match(text, p - 1, p) and _DIGIT.match(text, p + 1, p + 2)]
         if points:
             keep = ~np.isin(at, points)
@@ -88,13 +71,13 @@ class Sentences:
     trimmed when it is looked up (most are never asked for).
     """
 
-    def __init__(self, text: str, codes=None):
-        """*codes*, when given, are *text*'s code points (a numpy array, as
-        shadow_script_codes has them): the marks are read from them."""
+    def __init__(self, text: str, scanned=None):
+        """*scanned*, when given, is the Scan of *text* (extract.shadow.scan):
+        the marks are read from it."""
         self.text = text
         # Segment k runs from _starts[k] to _ends[k]: a terminator belongs to
         # the sentence it closes, a newline to none.
-        bounds = _bounds_from_codes(text, codes) if codes is not None and len(text) else None
+        bounds = _bounds_from_scan(text, scanned) if scanned is not None and len(text) else None
         if bounds is None:
             marks = _marks(text)
             bounds = [0] + [e for _, e in marks], [s if text[s] == "\n" else e for s, e in marks] + [len(text)]

@@ -60,33 +60,90 @@ def _codes(text: str):
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def shadow_and_script(text: str, threshold: float = 0.02) -> tuple[str, bool]:
-    """(shadow of *text*, whether *text* is Traditional) in one vectorised pass.
+# What a character is, for the readers of one pass over a text (scan): the
+# script share counts CJK and TRADITIONAL (U+4E00..U+9FFF that the table
+# changes), Sentences splits at TERMINATOR and NEWLINE and checks the
+# neighbours of a 。 that may be a decimal point only where one is MAYBE_DIGIT,
+# find_layout reads the line breaks. Marks are the classes from TERMINATOR up.
+PLAIN, MAYBE_DIGIT, CJK, TRADITIONAL, TERMINATOR, NEWLINE = range(6)
+TERMINATORS = "。！？；!?;"  # the sentence terminators (a newline ends a sentence too)
+
+
+@lru_cache(maxsize=1)
+def _classes():
+    """The class of every code point, a uint8 array (see PLAIN…NEWLINE).
+
+    MAYBE_DIGIT is every code point that may be a decimal digit: 0-9 and
+    whatever is outside ASCII and U+3000..U+9FFF (CJK punctuation, kana and
+    ideographs hold none), less the other classes.
+    """
+    import numpy as np
+
+    classes = np.full(0x110000, MAYBE_DIGIT, dtype=np.uint8)
+    classes[:0x80] = PLAIN
+    classes[ord("0"):ord("9") + 1] = MAYBE_DIGIT
+    classes[0x3000:0xA000] = PLAIN
+    cjk = np.arange(0x4E00, 0xA000)
+    classes[cjk] = np.where(_lookup()[cjk] != cjk, TRADITIONAL, CJK)
+    classes[[ord(c) for c in TERMINATORS]] = TERMINATOR
+    classes[ord("\n")] = NEWLINE
+    return classes
+
+
+class Scan:
+    """One vectorised pass over a text: its shadow, its script, and for
+    Sentences and find_layout its code points and their classes, from which
+    they read the sentence marks and line breaks instead of scanning again."""
+
+    __slots__ = ("shadow", "traditional", "codes", "classes", "_marks")
+
+    def __init__(self, shadow: str, traditional: bool, codes, classes):
+        self.shadow, self.traditional, self.codes, self.classes = shadow, traditional, codes, classes
+        self._marks = None
+
+    def marks(self):
+        """(positions of the terminators and newlines, ascending; whether
+        each is a newline), numpy arrays."""
+        if self._marks is None:
+            at = (self.classes >= TERMINATOR).nonzero()[0]
+            self._marks = at, self.classes.take(at) == NEWLINE
+        return self._marks
+
+    def line_breaks(self):
+        """The positions of the newlines, ascending (a numpy array)."""
+        at, newline = self.marks()
+        return at[newline]
+
+
+def scan(text: str, threshold: float = 0.02) -> Scan:
+    """The Scan of *text*; *threshold*: the share of Traditional-only forms
+    among its CJK characters that makes it Traditional.
 
     The conversion is a lookup in a code-point array (numpy) instead of
     ``str.translate`` with a dict: the same table, about ten times faster.
+    One more gather gives every character's class; the code points are
+    widened to numpy's index type once for both (take widens them each time
+    otherwise).
     """
-    return shadow_script_codes(text, threshold)[:2]
-
-
-def shadow_script_codes(text: str, threshold: float = 0.02):
-    """shadow_and_script(text) and *text*'s code points (a numpy uint32
-    array), which Sentences and find_layout read the line breaks and
-    sentence marks from instead of scanning the text again."""
-    codes = _codes(text)
-    if not text:
-        return text, False, codes
     import numpy as np
 
-    mapped = _lookup().take(codes)  # take: the same gather as indexing, faster
-    out = mapped.tobytes().decode("utf-32-le", "surrogatepass")
+    codes = _codes(text)
+    if not text:
+        return Scan(text, False, codes, np.zeros(0, dtype=np.uint8))
+    index = codes.astype(np.intp)
+    out = _lookup().take(index).tobytes().decode("utf-32-le", "surrogatepass")
     if len(out) != len(text):  # cannot happen with a 1:1 table; never trust it
         raise AssertionError("shadow text changed length")
-    # U+4E00..U+9FFF in one comparison: below U+4E00 the uint32 difference wraps round.
-    cjk = (codes - np.uint32(0x4E00)) < np.uint32(0x9FFF - 0x4E00 + 1)
-    n_cjk = np.count_nonzero(cjk)
-    trad = np.count_nonzero(cjk & (mapped != codes)) if n_cjk else 0
-    return out, bool(n_cjk) and trad / n_cjk >= threshold, codes
+    classes = _classes().take(index)
+    n_trad = np.count_nonzero(classes == TRADITIONAL)
+    n_cjk = n_trad + np.count_nonzero(classes == CJK)
+    return Scan(out, bool(n_cjk) and n_trad / n_cjk >= threshold, codes, classes)
+
+
+def shadow_and_script(text: str, threshold: float = 0.02) -> tuple[str, bool]:
+    """(shadow of *text*, whether *text* is Traditional) in one vectorised pass."""
+    sc = scan(text, threshold)
+    return sc.shadow, sc.traditional
 
 
 def shadow(text: str) -> str:

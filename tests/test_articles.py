@@ -188,9 +188,9 @@ def test_lines_holding_equals_a_look_at_every_line(text, first, stop):
 @given(st.lists(st.sampled_from(["长春汽开区投资", "2022-01-30 08:59", "来源:新华网", "\n", " ", "。", "_fororder_1",
                                  "首页 > 新闻", "2020年", "版权所有", "標題"]), max_size=16).map("".join))
 def test_layout_from_code_points_equals_the_scan(text):
-    from extract.shadow import shadow_script_codes
-    sh, _, codes = shadow_script_codes(text)
-    assert find_layout(text, sh, codes) == find_layout(text, sh)
+    from extract.shadow import scan
+    sc = scan(text)
+    assert find_layout(text, sc.shadow, sc) == find_layout(text, sc.shadow)
 
 
 @given(st.lists(st.sampled_from(["长春汽开区", "2022-01-30 08:59", "2023 01/ 18", "时间:2021-09-29", "今天是2024年1月1日",

@@ -128,8 +128,8 @@ def test_long_unpunctuated_text_gives_linear_output():
 
 @given(st.text(alphabet="ab1２٣。！？；!?;\n \u3000，", max_size=40) | st.text(max_size=40))
 def test_sentence_marks_from_code_points_equal_the_scan(text):
-    from extract.shadow import _codes
-    scanned, read = Sentences(text), Sentences(text, _codes(text))
+    from extract.shadow import scan
+    scanned, read = Sentences(text), Sentences(text, scan(text))
     assert (read._starts, read._ends) == (scanned._starts, scanned._ends)
     assert list(read) == list(scanned)
 
@@ -137,8 +137,8 @@ def test_sentence_marks_from_code_points_equal_the_scan(text):
 @given(st.text(alphabet="ab\n。 ", max_size=30))
 def test_line_bounds_from_code_points_equal_the_scan(text):
     from extract.articles import _line_bounds
-    from extract.shadow import _codes
-    assert _line_bounds(text, _codes(text)) == _line_bounds(text)
+    from extract.shadow import scan
+    assert _line_bounds(text, scan(text)) == _line_bounds(text)
     assert list(zip(*_line_bounds(text))) == [(m, m + len(p)) for p, m in _offsets(text.split("\n"))]
 
 
@@ -149,12 +149,13 @@ def _offsets(parts):
         at += len(p) + 1
 
 
-def test_shadow_script_codes_agrees_with_shadow_and_script():
-    from extract.shadow import shadow_and_script, shadow_script_codes
+def test_scan_agrees_with_shadow_and_script():
+    from extract.shadow import scan, shadow_and_script
     for text in ("", "長春汽開區整車産量要突破２２０萬輛", "plain\ntext"):
-        sh, trad, codes = shadow_script_codes(text)
-        assert (sh, trad) == shadow_and_script(text)
-        assert [chr(c) for c in codes.tolist()] == list(text)
+        sc = scan(text)
+        assert (sc.shadow, sc.traditional) == shadow_and_script(text)
+        assert [chr(c) for c in sc.codes.tolist()] == list(text)
+        assert len(sc.classes) == len(text)
 
 
 @given(st.text(alphabet="\u4dff\u4e00\u9fff\ua000長长萬万a１", max_size=30))
@@ -164,3 +165,20 @@ def test_script_share_counts_u4e00_to_u9fff(text):
     cjk = [c for c in text if 0x4E00 <= ord(c) <= 0x9FFF]
     trad = [c for c in cjk if ord(c) in table]
     assert shadow_and_script(text)[1] == (bool(cjk) and len(trad) / len(cjk) >= 0.02)
+
+
+def test_every_decimal_digit_is_classed_maybe_digit():
+    """Sentences checks a 。's neighbours with \\d only where both are
+    MAYBE_DIGIT, so no decimal digit may have another class."""
+    import regex
+    from extract.shadow import MAYBE_DIGIT, _classes
+    classes = _classes()
+    digit = regex.compile(r"\d")
+    assert [c for c in range(0x110000) if digit.match(chr(c)) and classes[c] != MAYBE_DIGIT] == []
+
+
+def test_character_classes():
+    from extract.shadow import CJK, NEWLINE, PLAIN, TERMINATOR, TERMINATORS, TRADITIONAL, _classes
+    classes = _classes()
+    assert [classes[ord(c)] for c in "长長a\n。"] == [CJK, TRADITIONAL, PLAIN, NEWLINE, TERMINATOR]
+    assert all(classes[ord(c)] == TERMINATOR for c in TERMINATORS)
