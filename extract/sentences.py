@@ -28,7 +28,6 @@ def _marks(text: str) -> list[tuple[int, int]]:
     return [sp for sp in marks if sp[0] not in points] if points else marks
 
 
-_FULL_STOP = 0x3002  # 。
 _DIGIT = regex.compile(r"\d")
 
 
@@ -40,21 +39,25 @@ def _bounds_from_scan(text: str, sc) -> tuple[list[int], list[int]] | None:
     With no two terminators touching, _END's matches are single characters:
     every terminator and newline (what _MARK finds), less the 。 between two
     digits. Those are few; each 。 whose neighbours may both be digits
-    (MAYBE_DIGIT) is checked with regex's own \\d.
+    (MAYBE_DIGIT) is checked with regex's own \\d. Each array operation
+    costs about a microsecond whatever its size (two when the caches are
+    cold), so there are as few as the checks need.
     """
     import numpy as np
 
-    from .shadow import MAYBE_DIGIT
+    from .shadow import FULL_STOP, MAYBE_DIGIT, NEWLINE
 
-    at, newline = sc.marks()
-    codes, classes = sc.codes, sc.classes
+    at, kinds = sc.marks()
+    newline = kinds == NEWLINE
     term = at[~newline]
     if len(term) > 1 and bool((term[1:] - term[:-1] == 1).any()):
         return None
-    stops = term[codes.take(term) == _FULL_STOP]
-    stops = stops[(stops > 0) & (stops < len(codes) - 1)]
+    stops = at[kinds == FULL_STOP]
     if len(stops):
-        stops = stops[(classes.take(stops - 1) == MAYBE_DIGIT) & (classes.take(stops + 1) == MAYBE_DIGIT)]
+        # mode="clip": a 。 at either end of the text is its own neighbour there, not a digit.
+        classes = sc.classes
+        stops = stops[(classes.take(stops - 1, mode="clip") == MAYBE_DIGIT)
+                      & (classes.take(stops + 1, mode="clip") == MAYBE_DIGIT)]
         points = [p for p in stops.tolist() if _DIGIT.match(text, p - 1, p) and _DIGIT.match(text, p + 1, p + 2)]
         if points:
             keep = ~np.isin(at, points)

@@ -62,10 +62,11 @@ def _codes(text: str):
 
 # What a character is, for the readers of one pass over a text (scan): the
 # script share counts CJK and TRADITIONAL (U+4E00..U+9FFF that the table
-# changes), Sentences splits at TERMINATOR and NEWLINE and checks the
-# neighbours of a 。 that may be a decimal point only where one is MAYBE_DIGIT,
-# find_layout reads the line breaks. Marks are the classes from TERMINATOR up.
-PLAIN, MAYBE_DIGIT, CJK, TRADITIONAL, TERMINATOR, NEWLINE = range(6)
+# changes), Sentences splits at TERMINATOR, FULL_STOP and NEWLINE and checks
+# the neighbours of a FULL_STOP (。, which may be a decimal point) only where
+# both are MAYBE_DIGIT, find_layout reads the line breaks. Marks are the
+# classes from TERMINATOR up.
+PLAIN, MAYBE_DIGIT, CJK, TRADITIONAL, TERMINATOR, FULL_STOP, NEWLINE = range(7)
 TERMINATORS = "。！？；!?;"  # the sentence terminators (a newline ends a sentence too)
 
 
@@ -86,6 +87,7 @@ def _classes():
     cjk = np.arange(0x4E00, 0xA000)
     classes[cjk] = np.where(_lookup()[cjk] != cjk, TRADITIONAL, CJK)
     classes[[ord(c) for c in TERMINATORS]] = TERMINATOR
+    classes[ord("。")] = FULL_STOP
     classes[ord("\n")] = NEWLINE
     return classes
 
@@ -102,17 +104,17 @@ class Scan:
         self._marks = None
 
     def marks(self):
-        """(positions of the terminators and newlines, ascending; whether
-        each is a newline), numpy arrays."""
+        """(positions of the terminators and newlines, ascending; the class
+        of each: TERMINATOR, FULL_STOP or NEWLINE), numpy arrays."""
         if self._marks is None:
             at = (self.classes >= TERMINATOR).nonzero()[0]
-            self._marks = at, self.classes.take(at) == NEWLINE
+            self._marks = at, self.classes.take(at)
         return self._marks
 
     def line_breaks(self):
         """The positions of the newlines, ascending (a numpy array)."""
-        at, newline = self.marks()
-        return at[newline]
+        at, kinds = self.marks()
+        return at[kinds == NEWLINE]
 
 
 def scan(text: str, threshold: float = 0.02) -> Scan:

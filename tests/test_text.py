@@ -178,7 +178,7 @@ def test_every_decimal_digit_is_classed_maybe_digit():
 
 
 def test_character_classes():
-    from extract.shadow import CJK, NEWLINE, PLAIN, TERMINATOR, TERMINATORS, TRADITIONAL, _classes
+    from extract.shadow import CJK, FULL_STOP, NEWLINE, PLAIN, TERMINATOR, TERMINATORS, TRADITIONAL, _classes
     classes = _classes()
-    assert [classes[ord(c)] for c in "长長a\n。"] == [CJK, TRADITIONAL, PLAIN, NEWLINE, TERMINATOR]
-    assert all(classes[ord(c)] == TERMINATOR for c in TERMINATORS)
+    assert [classes[ord(c)] for c in "长長a\n。！"] == [CJK, TRADITIONAL, PLAIN, NEWLINE, FULL_STOP, TERMINATOR]
+    assert all(classes[ord(c)] == TERMINATOR for c in TERMINATORS.replace("。", ""))
