@@ -246,18 +246,19 @@ def find_layout(raw: str, shadow_text: str, scanned=None) -> Layout:
     """The layout of an article; *scanned* (optional) is raw's Scan
     (extract.shadow.scan), which holds the same newlines as the shadow."""
     rules = load_ruleset("articles")
-    line_starts, line_ends = _line_bounds(shadow_text, scanned)
-    lines = list(zip(line_starts, line_ends))
+    # Line i runs from starts[i] to ends[i]; (start, end) pairs are made only
+    # for the lines looked at as ranges (header, outlet lines), not for all.
+    starts, ends = _line_bounds(shadow_text, scanned)
+    n_lines = len(starts)
     lay = Layout(body_end=len(raw))
     date_line = None
-    hit = _find_date_line(rules, shadow_text, lines)
+    hit = _find_date_line(rules, shadow_text, list(zip(starts[:HEADER_LINES], ends[:HEADER_LINES])))
     if hit:
         date_line, lay.date_span, lay.published = hit
         lay.date_source, lay.date_grain = "header", "day"
 
     def furniture(idx: int) -> bool:
-        s, e = lines[idx]
-        line = shadow_text[s:e].strip()
+        line = shadow_text[starts[idx]:ends[idx]].strip()
         return (not line or _is_navigation(line) or bool(_PLACEHOLDER.search(line))
                 or line.startswith(("来源:", "来源：", "时间:", "时间：", "编辑:", "编辑：", "字体")))
 
@@ -266,18 +267,18 @@ def find_layout(raw: str, shadow_text: str, scanned=None) -> Layout:
     title_idx = None
     if date_line is not None:
         for j in range(date_line - 1, -1, -1):
-            if not furniture(j) and len(shadow_text[lines[j][0]:lines[j][1]].strip()) >= 6:
+            if not furniture(j) and len(shadow_text[starts[j]:ends[j]].strip()) >= 6:
                 title_idx = j
                 break
         if title_idx is None or title_idx < date_line - 3:
-            for j in range(date_line + 1, min(len(lines), date_line + 6)):
-                if not furniture(j) and len(shadow_text[lines[j][0]:lines[j][1]].strip()) >= 6:
+            for j in range(date_line + 1, min(n_lines, date_line + 6)):
+                if not furniture(j) and len(shadow_text[starts[j]:ends[j]].strip()) >= 6:
                     title_idx = j
                     break
     else:
-        title_idx = next((j for j in range(min(len(lines), HEADER_LINES)) if not furniture(j)), None)
+        title_idx = next((j for j in range(min(n_lines, HEADER_LINES)) if not furniture(j)), None)
     if title_idx is not None:
-        s, e = lines[title_idx]
+        s, e = starts[title_idx], ends[title_idx]
         while s < e and raw[s].isspace():
             s += 1
         while e > s and raw[e - 1].isspace():
@@ -286,16 +287,16 @@ def find_layout(raw: str, shadow_text: str, scanned=None) -> Layout:
 
     # Body: from the first line after the header (date line, title) …
     first = max(x for x in (date_line, title_idx, -1) if x is not None) + 1
-    while first < len(lines) and furniture(first):
+    while first < n_lines and furniture(first):
         first += 1
-    lay.body_start = lines[first][0] if first < len(lines) else len(raw)
+    lay.body_start = starts[first] if first < n_lines else len(raw)
     # … to the first tail line.
-    end_idx = len(lines)
-    if first + 1 < len(lines):
-        hit = _tail_start(rules, shadow_text, lines[first + 1][0])
+    end_idx = n_lines
+    if first + 1 < n_lines:
+        hit = _tail_start(rules, shadow_text, starts[first + 1])
         if hit is not None:
-            end_idx = bisect.bisect_right(line_starts, hit) - 1
-    lay.body_end = lines[end_idx - 1][1] if end_idx > first else lay.body_start
+            end_idx = bisect.bisect_right(starts, hit) - 1
+    lay.body_end = ends[end_idx - 1] if end_idx > first else lay.body_start
     if lay.body_end < lay.body_start:
         lay.body_end = lay.body_start
     while lay.body_end > lay.body_start and raw[lay.body_end - 1].isspace():
@@ -306,16 +307,19 @@ def find_layout(raw: str, shadow_text: str, scanned=None) -> Layout:
     # be either, so only those are looked at, in line order.
     if first < end_idx:
         placeholders = "_fororder_" in shadow_text
-        for j in _lines_holding(shadow_text, line_starts, line_ends, first, end_idx,
+        for j in _lines_holding(shadow_text, starts, ends, first, end_idx,
                                 ("_fororder_" if placeholders else None, title_shadow)):
-            s, e = lines[j]
+            s, e = starts[j], ends[j]
             line = shadow_text[s:e].strip()
             if (placeholders and _PLACEHOLDER.search(line)) or (title_shadow and line == title_shadow):
                 lay.excluded.append((s, e))
 
     # Outlet: 来源 in the header, else on the lines that close the body, else at the very end.
-    tail = lines[end_idx:end_idx + TAIL_OUTLET_LINES] + lines[-15:]
-    lay.outlet = _find_outlet(rules, raw, shadow_text, lines[:min(first, HEADER_LINES)] + tail)
+    header_end, tail_end = min(first, HEADER_LINES), end_idx + TAIL_OUTLET_LINES
+    last = max(0, n_lines - 15)  # lines[-15:]
+    ranges = (list(zip(starts[:header_end], ends[:header_end])) + list(zip(starts[end_idx:tail_end], ends[end_idx:tail_end]))
+              + list(zip(starts[last:], ends[last:])))
+    lay.outlet = _find_outlet(rules, raw, shadow_text, ranges)
 
     # No date line: the year the body points to, at year grain (Jan 1 stands for the year).
     if lay.published is None:
