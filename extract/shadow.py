@@ -11,6 +11,7 @@ character, so an offset into one is an offset into the other.
 """
 from __future__ import annotations
 
+import codecs
 from functools import lru_cache
 
 # CJK Unified Ideographs, Extension A and the compatibility block: every
@@ -133,7 +134,8 @@ def scan(text: str, threshold: float = 0.02) -> Scan:
     if not text:
         return Scan(text, False, codes, np.zeros(0, dtype=np.uint8))
     index = codes.astype(np.intp)
-    out = _lookup().take(index).tobytes().decode("utf-32-le", "surrogatepass")
+    # Decoded from the array's own buffer: no bytes copy of it first.
+    out = codecs.utf_32_le_decode(_lookup().take(index), "surrogatepass", True)[0]
     if len(out) != len(text):  # cannot happen with a 1:1 table; never trust it
         raise AssertionError("shadow text changed length")
     classes = _classes().take(index)
