@@ -86,6 +86,9 @@ class Sentences:
             bounds = [0] + [e for _, e in marks], [s if text[s] == "\n" else e for s, e in marks] + [len(text)]
         self._starts, self._ends = bounds
         self._spans: list[tuple[int, int]] | None = None
+        # The sentence text of a span start, once sliced: the records of one
+        # sentence (a date, an amount and a project in it) share it.
+        self._texts: dict[int, str] = {}
 
     @property
     def spans(self) -> list[tuple[int, int]]:
@@ -120,8 +123,11 @@ class Sentences:
         s, e = self.span_at(offset)
         if e - s > MAX_SENTENCE:
             s = max(s, min(offset - MAX_SENTENCE // 2, e - MAX_SENTENCE))
-            e = s + MAX_SENTENCE
-        return self.text[s:e]
+            return self.text[s:s + MAX_SENTENCE]
+        got = self._texts.get(s)
+        if got is None:
+            got = self._texts[s] = self.text[s:e]
+        return got
 
     def __iter__(self):
         return iter(self.spans)
