@@ -89,7 +89,7 @@ def lexicons() -> TargetLexicons:
         alias=alias,
         alias_rx=re.compile("|".join(map(re.escape, alias_words))) if alias_words else None,
         subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?" + _suffix_source(suffixes)) if suffixes else None,
-        suffix_rx=re.compile(_suffix_source(suffixes, _han_class())) if suffixes else None,
+        suffix_rx=re.compile(_suffix_source(suffixes, rs.pieces["han"].pattern)) if suffixes else None,
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
         generic_words=tuple(frozenset(flatten_words(lx.get("subject_generic", [])))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
@@ -109,15 +109,9 @@ def lexicons() -> TargetLexicons:
 
 def _suffix_source(suffixes: list[str], han: str = "[\\p{Han}]") -> str:
     """A subject suffix (区, 集团…) not running on into a place name; *han*
-    is the Han class in the syntax of the engine that compiles it."""
+    is the Han class in the syntax of the engine that compiles it (for re:
+    the shared han piece, \\p{Han} spelt as ranges)."""
     return "(?:" + "|".join(map(re.escape, suffixes)) + ")(?!" + han + "{0,1}[区市])"
-
-
-def _han_class() -> str:
-    """\\p{Han} as explicit ranges that the standard library's re reads too
-    (the amounts rules' han piece, tested equal to \\p{Han} code point by
-    code point)."""
-    return load_ruleset("amounts").pieces["han"].pattern
 
 
 # The run of name characters (at most 14, as in subject_rx) that ends at a

@@ -259,8 +259,8 @@ def test_engine_re_refuses_regex_only_syntax(tmp_path):
         load_ruleset("x", tmp_path)
 
 
-def test_amounts_han_piece_is_regex_p_han():
-    """amounts.yaml's ``han`` piece spells \\p{Han} as ranges so that
+def test_shared_han_piece_is_regex_p_han():
+    """pieces.yaml's ``han`` piece spells \\p{Han} as ranges so that
     amount.currency can run on re: it must hold exactly regex's \\p{Han},
     code point by code point (a newer regex with more Han characters fails
     here, and the ranges are then to be updated)."""
