@@ -178,6 +178,37 @@ def _find_outlet(rules, raw: str, shadow_text: str, ranges) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _YearVoting:
+    """rules/articles.yaml's body_year settings, read once per rule set: a
+    vote is weighed for each of some thirty date matches per article."""
+
+    headline_weight: float
+    edition_rules: frozenset
+    edition_weight: float
+    near: re.Pattern | None  # any near word (str.find semantics: a match inside the window)
+    near_window: int
+    near_weight: float
+    leads: tuple
+
+    @classmethod
+    def of(cls, rules) -> "_YearVoting":
+        got = _YEAR_VOTING.get(id(rules))
+        if got is None or got[0] is not rules:
+            cfg = rules.lexicons.get("body_year", {})
+            words = cfg.get("near_words", [])
+            near = re.compile("|".join(re.escape(w) for w in words)) if words else None
+            got = (rules, cls(float(cfg.get("headline_weight", 3)), frozenset(cfg.get("edition_rules", [])),
+                              float(cfg.get("edition_weight", 2)), near, int(cfg.get("near_window", 30)),
+                              float(cfg.get("near_weight", 2)), tuple(cfg.get("forward_leads", []))))
+            _YEAR_VOTING.clear()
+            _YEAR_VOTING[id(rules)] = got
+        return got[1]
+
+
+_YEAR_VOTING: dict[int, tuple] = {}
+
+
 def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
                     headline: tuple[int, int] | None, excluded=(), layout: Layout | None = None) -> int | None:
     """The year an article without a date line is most likely about.
@@ -193,11 +224,8 @@ def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
     from .dates import finder  # local: dates imports this module
     from .rules import resolve_overlaps  # local: keeps module import light
 
-    cfg = load_ruleset("articles").lexicons.get("body_year", {})
+    cfg = _YearVoting.of(load_ruleset("articles"))
     dates = finder(load_ruleset("dates"))
-    near_words = cfg.get("near_words", [])
-    window = int(cfg.get("near_window", 30))
-    leads = tuple(cfg.get("forward_leads", []))
     per_span = [dates.find(shadow_text, s, e) for s, e in spans]
     if layout is not None:
         layout.date_matches = (dates.rs, [tuple(sp) for sp in spans], per_span)
@@ -205,20 +233,21 @@ def infer_body_year(raw: str, shadow_text: str, spans: list[tuple[int, int]],
     for ms in per_span:
         found += [m for m in ms if not any(a <= m.start and m.end <= b for a, b in excluded)] if excluded else ms
     votes: dict[int, float] = {}
+    leads, window, near = cfg.leads, cfg.near_window, cfg.near
     for m in resolve_overlaps(found):
         y = m.group("y")
         if not y or len(y) != 4 or not y.isdigit():
             continue
-        if shadow_text[max(0, m.start - 3):m.start].endswith(leads):
+        start = m.start
+        if shadow_text.endswith(leads, max(0, start - 3), start):
             continue
         w = 1.0
-        if headline and headline[0] <= m.start < headline[1]:
-            w += float(cfg.get("headline_weight", 3))
-        if m.rule.id in cfg.get("edition_rules", []):
-            w += float(cfg.get("edition_weight", 2))
-        near = shadow_text[max(0, m.start - window):m.end + window]
-        if any(word in near for word in near_words):
-            w += float(cfg.get("near_weight", 2))
+        if headline and headline[0] <= start < headline[1]:
+            w += cfg.headline_weight
+        if m.rule.id in cfg.edition_rules:
+            w += cfg.edition_weight
+        if near is not None and near.search(shadow_text, max(0, start - window), m.end + window):
+            w += cfg.near_weight
         votes[int(y)] = votes.get(int(y), 0.0) + w
     if not votes:
         return None
