@@ -22,3 +22,48 @@ def test_scan_classes_are_the_class_table_read_per_character():
     sc = scan(text)
     assert sc.classes.tolist() == [int(_classes()[ord(c)]) for c in text]
     assert sc.classes.flags["C_CONTIGUOUS"]
+
+
+def _plain_tail_parts(rules):
+    """_tail_parts as it was before the first-character lookahead: the
+    prefix words tried after every newline."""
+    import re
+
+    import regex
+
+    alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+    space = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and regex.match(r"[^\S\n]", c))
+    prefix = "[" + re.escape(space) + "]*(?:" + alt(rules.lexicons.get("tail_prefixes", [])) + ")"
+    markers = rules.lexicons.get("tail_markers", [])
+    return re.compile(prefix), re.compile("\n" + prefix), re.compile(alt(markers)), max(map(len, markers), default=0)
+
+
+def _tail_start_plain(parts, text: str, pos: int):
+    at_start, after_newline, marker, longest = parts
+    hits = []
+    if (pos == 0 or text[pos - 1] == "\n") and at_start.match(text, pos):
+        hits.append(pos)
+    else:
+        m = after_newline.search(text, pos)
+        if m:
+            hits.append(m.start() + 1)
+    m = marker.search(text, pos, hits[0] + longest if hits else len(text))
+    if m:
+        hits.append(m.start())
+    return min(hits) if hits else None
+
+
+def test_tail_start_equals_the_plain_prefix_search():
+    import random
+
+    from extract.articles import _tail_start, load_ruleset
+
+    rules = load_ruleset("articles")
+    pieces = (list(rules.lexicons["tail_prefixes"]) + list(rules.lexicons["tail_markers"])
+              + ["\n", "\n", "\n", " ", "\t", "\u3000", "\r", "来", "源", "编", "辑", "责任", "#", "文字", "版权", "上一", ":"])
+    plain = _plain_tail_parts(rules)
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        pos = rng.randint(0, len(text))
+        assert _tail_start(rules, text, pos) == _tail_start_plain(plain, text, pos), (text, pos)
