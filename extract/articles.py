@@ -291,9 +291,12 @@ def find_layout(raw: str, shadow_text: str, scanned=None) -> Layout:
         date_line, lay.date_span, lay.published = hit
         lay.date_source, lay.date_grain = "header", "day"
 
+    # _PLACEHOLDER needs its literal _fororder_: most articles hold none.
+    placeholders = "_fororder_" in shadow_text
+
     def furniture(idx: int) -> bool:
         line = shadow_text[starts[idx]:ends[idx]].strip()
-        return (not line or _is_navigation(line) or bool(_PLACEHOLDER.search(line))
+        return (not line or _is_navigation(line) or (placeholders and _PLACEHOLDER.search(line) is not None)
                 or line.startswith(("来源:", "来源：", "时间:", "时间：", "编辑:", "编辑：", "字体")))
 
     # Title: the line just before the date line (skipping furniture), else the
@@ -340,7 +343,6 @@ def find_layout(raw: str, shadow_text: str, scanned=None) -> Layout:
     # Only lines holding _PLACEHOLDER's literal _fororder_ or the headline can
     # be either, so only those are looked at, in line order.
     if first < end_idx:
-        placeholders = "_fororder_" in shadow_text
         for j in _lines_holding(shadow_text, starts, ends, first, end_idx,
                                 ("_fororder_" if placeholders else None, title_shadow)):
             s, e = starts[j], ends[j]
