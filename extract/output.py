@@ -62,8 +62,25 @@ def _decimal_cell(v: Decimal) -> str:
     return format(v.normalize(), "f")
 
 
+class _IsoDates(dict):
+    """date.isoformat of each date looked up, kept for the next lookups: a
+    table's dates repeat (an article's publication date is the stated date
+    of each of its targets), and isoformat goes through C's printf. Bounded:
+    emptied when it holds *limit* dates."""
+
+    def __init__(self, limit: int = 10_000):
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, day: date) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        cell = self[day] = day.isoformat()
+        return cell
+
+
 # _cell for the exact types records hold (None: the value is its own cell).
-_CELL_OF_TYPE = {str: None, int: str, float: str, bool: str, date: date.isoformat, Decimal: _decimal_cell}
+_CELL_OF_TYPE = {str: None, int: str, float: str, bool: str, date: _IsoDates().__getitem__, Decimal: _decimal_cell}
 # Types whose cells never hold a comma, a quote, a line break or NUL.
 _PLAIN_TYPES = frozenset({int, float, bool, date, Decimal, type(None)})
 _NONE = type(None)
@@ -82,6 +99,8 @@ def _column_cells(col: tuple, kinds: set) -> tuple | list:
         if t in _CELL_OF_TYPE:
             conv = _CELL_OF_TYPE[t]
             if _NONE not in kinds:
+                if t is Decimal:  # _decimal_cell, its two calls mapped in C
+                    return list(map(format, map(Decimal.normalize, col), repeat("f")))
                 return col if conv is None else list(map(conv, col))
             if conv is None:
                 return [v or "" for v in col]  # str or None

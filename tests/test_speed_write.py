@@ -1,0 +1,37 @@
+"""The writer's fast paths pinned to the plain code they stand in for."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from hypothesis import given, settings, strategies as st
+
+from extract.output import _cell, _column_cells, _IsoDates
+
+VALUES = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=6),
+    st.sampled_from([Decimal("0"), Decimal("-0"), Decimal("-0.000"), Decimal("5E+7"), Decimal("1E-9"),
+                     Decimal("12345678901234567890123456789012345"), Decimal("NaN"), Decimal("-Infinity")]),
+)
+DATES = st.dates(date(1, 1, 1), date(9999, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.lists(VALUES, max_size=12),
+    st.lists(st.one_of(st.none(), VALUES), max_size=12),
+    st.lists(DATES, max_size=12),
+    st.lists(st.one_of(st.none(), DATES), max_size=12),
+    st.lists(st.one_of(st.none(), DATES, st.datetimes(), st.integers(), st.text(max_size=3)), max_size=12),
+))
+def test_column_cells_are_cell_of_each_value(values):
+    col = tuple(values)
+    assert list(_column_cells(col, set(map(type, col)))) == [_cell(v) for v in col]
+
+
+def test_iso_dates_memo_is_isoformat_and_bounded():
+    memo = _IsoDates(limit=3)
+    days = [date(2020, 1, d) for d in (1, 2, 3, 1, 4, 5, 2, 6)]
+    assert [memo[d] for d in days] == [d.isoformat() for d in days]
+    assert len(memo) <= 3
