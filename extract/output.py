@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 from enum import Enum
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -281,14 +281,19 @@ class TableWriter:
         self._rows = []
         cols = list(zip(*rows))  # the values, column by column
         kinds = [set(map(type, col)) for col in cols]
-        cells = [_column_cells(col, k) for col, k in zip(cols, kinds)]
+        with localcontext() as ctx:  # a copy of the context, to read whether normalize rounded (Inexact)
+            cells = [_column_cells(col, k) for col, k in zip(cols, kinds)]
+        # Money cells no normalize rounded (28 digits) are exact: Parquet reads them.
+        money = {} if ctx.flags[Inexact] else {
+            i: cells[i] for i, (k, field) in enumerate(zip(kinds, self.schema))
+            if field.type == MONEY_TYPE and k <= _DECIMAL_OR_NONE}
         # The columns that can hold text (any but numbers, dates and None),
         # their cells joined by \x1f: looked at for quoting and formulas, and
         # encoded once into an Arrow string column.
         text = [i for i, k in enumerate(kinds) if not k <= _PLAIN_TYPES]
         joined = {i: "\x1f".join(cells[i]) for i in text}
         self._write_csv(cells, text, joined)
-        self._write_parquet(cols, kinds, joined)
+        self._write_parquet(cols, kinds, joined, money)
 
     def _write_csv(self, cells: list, quotable: list[int], joined: dict[int, str]) -> None:
         """The batch's CSV lines, built column by column, and its Excel copy.
@@ -356,10 +361,12 @@ class TableWriter:
             changed[k] = self._lines([row], quotable)[0][:-2]
         return changed
 
-    def _write_parquet(self, cols: list[tuple], kinds: list[set], joined: dict[int, str]) -> None:
+    def _write_parquet(self, cols: list[tuple], kinds: list[set], joined: dict[int, str],
+                       money: dict[int, list[str]]) -> None:
         """The batch as a Parquet row group. String columns come from their
         joined cells (*joined*), money columns by a cast of their text
-        (_money_array), the rest from buffers (_arrow_array)."""
+        (_money_array; their exact CSV cells when in *money*), the rest from
+        buffers (_arrow_array)."""
         arrays = []
         for i, (col, k, field) in enumerate(zip(cols, kinds, self.schema)):
             if any(issubclass(t, Enum) for t in k):
@@ -369,7 +376,7 @@ class TableWriter:
             if i in joined and field.type == pa.string() and k <= _STR_OR_NONE:
                 array = _string_array_from_joined(joined[i], col, k)
             elif field.type == MONEY_TYPE and k <= _DECIMAL_OR_NONE:
-                array = _money_array(col, k)
+                array = _money_array(col, k, money.get(i))
             arrays.append(array if array is not None else _arrow_array(col, field.type, k))
         self._pq.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
@@ -436,7 +443,7 @@ def _string_array_from_joined(joined: str, col, kinds: set) -> pa.Array | None:
 _DECIMAL_OR_NONE = frozenset({Decimal, _NONE})
 
 
-def _money_array(col, kinds: set) -> pa.Array | None:
+def _money_array(col, kinds: set, cells: list[str] | None = None) -> pa.Array | None:
     """The money (decimal128(38, 6)) array of *col* (Decimal or None, of the
     types *kinds*), or None when a value does not fit the column (more than
     6 decimals or 38 digits) or is not a number (NaN, infinity).
@@ -445,9 +452,12 @@ def _money_array(col, kinds: set) -> pa.Array | None:
     rounded to 28 digits), so Arrow's string-to-decimal cast reads each to
     the same 128-bit integer the buffers path (_arrow_from_buffers) computes
     with Python integers, at a quarter of the cost, and refuses what that
-    path refuses.
+    path refuses. The CSV *cells* of the values (None as ""), when given,
+    serve as well if normalize rounded none of them: they are the same
+    numbers, written in full ("20000000").
     """
-    cells = ["" if v is None else str(v) for v in col] if _NONE in kinds else list(map(str, col))
+    if cells is None:
+        cells = ["" if v is None else str(v) for v in col] if _NONE in kinds else list(map(str, col))
     strings = _string_array_from_joined("\x1f".join(cells), col, kinds)  # a cell never holds \x1f
     if strings is None:
         return None
