@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from array import array
-from itertools import accumulate, islice, repeat
+from itertools import accumulate, chain, islice, repeat
 import operator
 import os
 import re
@@ -324,14 +324,17 @@ class TableWriter:
             lines = [line[:-2] for line in self._lines(list(map(list, zip(*cells))), quotable)]
         else:
             lines = map(",".join, zip(*quoted))
+        # The lines and a last empty one: the CRLF after the last line comes
+        # with the join, not by copying the batch's text again (+ "\r\n").
         if changed:
             lines = list(lines)
-            data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+            lines.append("")
+            data = "\r\n".join(lines).encode("utf-8")
             for k, line in changed.items():
                 lines[k] = line
-            xl_data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+            xl_data = "\r\n".join(lines).encode("utf-8")
         else:
-            data = xl_data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+            data = xl_data = "\r\n".join(chain(lines, ("",))).encode("utf-8")
         self._csv.write(data)
         if self._xl is not None:
             self._xl.write(xl_data)  # most batches: the CSV bytes themselves
