@@ -29,7 +29,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -64,11 +64,16 @@ class DateLexicons:
     future_words: tuple[str, ...]
     future_window: int
     event_day_window: int
+    # The rule set these lexicons come from, which find matches with: asked
+    # of load_ruleset once per process, as the lexicons are (a call reads
+    # the environment for EXTRACT_RULES on every article).
+    rules: RuleSet | None = field(default=None, compare=False)
 
 
 @lru_cache(maxsize=None)
 def lexicons(rs: RuleSet | None = None) -> DateLexicons:
-    lx = (rs or load_ruleset("dates")).lexicons
+    rs = rs or load_ruleset("dates")
+    lx = rs.lexicons
     plans = lx["five_year_plans"]
     third = plans["from_third"]
     review = lx["year_end_review"]
@@ -86,6 +91,7 @@ def lexicons(rs: RuleSet | None = None) -> DateLexicons:
         future_words=tuple(review["future_words"]),
         future_window=int(review["window"]),
         event_day_window=int(lx["event_day_window"]),
+        rules=rs,
     )
 
 
@@ -890,7 +896,7 @@ def finder(rs: RuleSet | None = None) -> _Finder:
 
 def find(doc: Document) -> list[Match]:
     """Kept matches of the date rules in the document's scope."""
-    f = finder()
+    f = finder(lexicons().rules)
     scopes = doc.scopes()
     shared = getattr(doc.layout, "date_matches", None)
     if shared is not None and shared[0] is f.rs and shared[1] == scopes:
