@@ -31,6 +31,16 @@ def rules_fingerprint(directory: str | None = None) -> str:
     return h.hexdigest()
 
 
+def _cached_record(model, data):
+    """A cached record validated into *model*. The record models ignore
+    unknown keys (the extractors hand them literal field names, checked by
+    tests/test_speed_rec.py), so a key the model does not have (an entry
+    written by a version with other fields) is refused here."""
+    if isinstance(data, dict) and not data.keys() <= model.model_fields.keys():
+        raise ValueError(f"unknown fields {sorted(data.keys() - model.model_fields.keys())}")
+    return model.model_validate(data)
+
+
 class Cache:
     def __init__(self, directory: str | Path):
         self.dir = Path(directory)
@@ -54,7 +64,7 @@ class Cache:
                 raise ValueError("checksum mismatch")
             data = json.loads(payload)
             article = Article.model_validate(data["article"])
-            records = {t: [RECORD_MODELS[t].model_validate(r) for r in data["records"].get(t, [])] for t in RECORD_MODELS}
+            records = {t: [_cached_record(RECORD_MODELS[t], r) for r in data["records"].get(t, [])] for t in RECORD_MODELS}
         except FileNotFoundError:
             self.misses += 1
             return None

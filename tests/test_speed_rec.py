@@ -4,10 +4,16 @@
   values: the same accepted values and the same stored str as the enum
   validator with use_enum_values.
 * record_id hashes with CPython's own SHA-1: the same ids as hashlib.sha1.
+* The record models ignore unknown keys instead of forbidding them: every
+  place in extract/ that hands a record model its fields is read here and
+  must name only the model's fields.
 """
 from __future__ import annotations
 
+import ast
+import csv
 import hashlib
+import json
 import random
 from enum import Enum
 from pathlib import Path
@@ -16,7 +22,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from extract import models
-from extract.models import Amount, Bound, Choice, Project, record_id
+from extract.cache import Cache
+from extract.models import RECORD_MODELS, Amount, Bound, Choice, Project, record_id
 
 ROOT = Path(__file__).resolve().parent.parent
 CHOICES = [c for c in vars(models).values() if isinstance(c, type) and issubclass(c, Choice) and c is not Choice]
@@ -91,3 +98,97 @@ def test_a_record_gets_its_id_and_keeps_a_given_one():
         Project.model_validate({**fields, "char_end": 8})  # the span must hold the text
     with pytest.raises(ValidationError):
         Project.model_validate({**fields, "kind": "factory"})
+
+
+# --- unknown keys ------------------------------------------------------------------
+
+RECORD_CLASSES = {m.__name__: m for m in RECORD_MODELS.values()}
+
+
+def _literal_keys(node: ast.AST) -> list[str] | None:
+    """The keys of a dict display or dict(...) call with constant keys only, else None."""
+    if isinstance(node, ast.Dict):
+        if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            return [k.value for k in node.keys]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
+        if all(k.arg is not None for k in node.keywords):
+            return [k.arg for k in node.keywords]
+    return None
+
+
+def _record_inputs():
+    """(place, model, keys or None) for every place in extract/ that hands a
+    record model (by name) its fields: the model's own validator bound to a
+    name and called, the constructor, model_validate. None: not literal."""
+    for path in sorted((ROOT / "extract").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        validators: dict[str, type] = {}
+        bound_attrs = set()
+        for node in ast.walk(tree):  # name = Model.__pydantic_validator__.validate_python
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                v = node.value
+                if (isinstance(v, ast.Attribute) and v.attr == "validate_python" and isinstance(v.value, ast.Attribute)
+                        and v.value.attr == "__pydantic_validator__" and isinstance(v.value.value, ast.Name)
+                        and v.value.value.id in RECORD_CLASSES):
+                    name, model = node.targets[0].id, RECORD_CLASSES[v.value.value.id]
+                    assert validators.setdefault(name, model) is model, f"{path.name}: {name} names two validators"
+                    bound_attrs.add(id(v.value))
+        for node in ast.walk(tree):
+            place = f"{path.name}:{getattr(node, 'lineno', '?')}"
+            if isinstance(node, ast.Attribute) and node.attr == "__pydantic_validator__" \
+                    and isinstance(node.value, ast.Name) and node.value.id in RECORD_CLASSES and id(node) not in bound_attrs:
+                yield place, RECORD_CLASSES[node.value.id], None  # used some other way: not checkable
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            if isinstance(f, ast.Name) and f.id in validators:
+                keys = _literal_keys(node.args[0]) if len(node.args) == 1 and not node.keywords else None
+                yield place, validators[f.id], keys
+            elif isinstance(f, ast.Name) and f.id in RECORD_CLASSES:
+                ok = not node.args and all(k.arg is not None for k in node.keywords)
+                yield place, RECORD_CLASSES[f.id], [k.arg for k in node.keywords] if ok else None
+            elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in RECORD_CLASSES \
+                    and f.attr.startswith("model_"):
+                keys = _literal_keys(node.args[0]) if len(node.args) == 1 and f.attr == "model_validate" else None
+                yield place, RECORD_CLASSES[f.value.id], keys
+
+
+def test_every_record_built_in_extract_names_only_its_models_fields():
+    """What makes extra="forbid" unneeded: no record input can hold an unknown key."""
+    seen = set()
+    for place, model, keys in _record_inputs():
+        assert keys is not None, f"{place}: {model.__name__} gets fields that are not literal names"
+        unknown = set(keys) - set(model.model_fields)
+        assert not unknown, f"{place}: {model.__name__} has no field(s) {sorted(unknown)}"
+        seen.add(model)
+    assert seen == set(RECORD_MODELS.values())  # every extractor's call was found and read
+
+
+def test_records_validated_generically_are_key_checked_or_filtered(tmp_path):
+    """The other ways records are validated: a cache entry with an unknown key
+    is refused (and re-extracted); publish.read_records keeps only the fields."""
+    fields = dict(article_id="a", text="合肥项目", char_start=3, char_end=7, sentence="x", rule_id="project.x",
+                  name="合肥项目", name_text="合肥项目", kind="project", status="signed")
+    project = Project.model_validate(fields)
+    article = models.Article(article_id="a", path="a.txt", sha256="0", encoding="utf-8", script="simplified",
+                             n_chars=7, body_start=0, body_end=7)
+    cache = Cache(tmp_path)
+    cache.put("k1", article, {"projects": [project]})
+    assert cache.get("k1")[1]["projects"] == [project]
+    cache.put("k2", article, {"projects": [project]})
+    path = cache._path("k2")
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    payload = json.loads(entry["payload"])
+    payload["records"]["projects"][0]["colour"] = "red"
+    entry["payload"] = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    entry["checksum"] = hashlib.sha256(entry["payload"].encode()).hexdigest()
+    path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    assert cache.get("k2") is None and not path.exists()
+    from extract.publish import read_records
+
+    row = {**project.model_dump(mode="json"), "colour": "red"}
+    with open(tmp_path / "projects.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(row))
+        w.writeheader()
+        w.writerow({k: "" if v is None else v for k, v in row.items()})
+    assert read_records(tmp_path, "projects") == [project]
