@@ -86,9 +86,10 @@ class Sentences:
             bounds = [0] + [e for _, e in marks], [s if text[s] == "\n" else e for s, e in marks] + [len(text)]
         self._starts, self._ends = bounds
         self._spans: list[tuple[int, int]] | None = None
-        # The sentence text of a span start, once sliced: the records of one
-        # sentence (a date, an amount and a project in it) share it.
-        self._texts: dict[int, str] = {}
+        # Segment index -> (start, text) of the sentence sentence_at gave for
+        # it, once looked up: the records of one sentence (a date, an amount
+        # and a project in it) share the trimming and the slice.
+        self._sentence_of: dict[int, tuple[int, str]] = {}
 
     @property
     def spans(self) -> list[tuple[int, int]]:
@@ -107,7 +108,10 @@ class Sentences:
 
     def span_at(self, offset: int) -> tuple[int, int]:
         """The sentence span that holds *offset* (or the nearest before it)."""
-        i = bisect.bisect_right(self._starts, offset) - 1
+        return self._span_from(bisect.bisect_right(self._starts, offset) - 1, offset)
+
+    def _span_from(self, i: int, offset: int) -> tuple[int, int]:
+        """span_at(offset), given the segment *i* that holds *offset*."""
         while i >= 0:
             s, e = self._trim(self.text, self._starts[i], self._ends[i])
             if s < e and s <= offset:
@@ -120,14 +124,21 @@ class Sentences:
         MAX_SENTENCE (a page with no punctuation), the MAX_SENTENCE characters
         around the offset, so that a record never carries a whole page and
         the tables stay linear in the input."""
-        s, e = self.span_at(offset)
-        if e - s > MAX_SENTENCE:
+        # Called for every record. A segment's memo answers any offset at or
+        # after its trimmed start, where span_at gives that segment's span
+        # (an offset in the leading blanks is answered by span_at itself).
+        i = bisect.bisect_right(self._starts, offset) - 1
+        known = self._sentence_of.get(i)
+        if known is not None and known[0] <= offset:
+            return known[1]
+        s, e = self._span_from(i, offset)
+        if e - s > MAX_SENTENCE:  # the window depends on the offset: not kept
             s = max(s, min(offset - MAX_SENTENCE // 2, e - MAX_SENTENCE))
             return self.text[s:s + MAX_SENTENCE]
-        got = self._texts.get(s)
-        if got is None:
-            got = self._texts[s] = self.text[s:e]
-        return got
+        text = self.text[s:e]
+        if i >= 0 and self._starts[i] <= s <= offset:  # segment i's own span, not one before it
+            self._sentence_of[i] = (s, text)
+        return text
 
     def __iter__(self):
         return iter(self.spans)

@@ -7,6 +7,8 @@
 * The record models ignore unknown keys instead of forbidding them: every
   place in extract/ that hands a record model its fields is read here and
   must name only the model's fields.
+* Sentences.sentence_at keeps what it found per segment: the same sentences
+  as the plain lookup, in any order of offsets.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from extract import models
 from extract.cache import Cache
 from extract.models import RECORD_MODELS, Amount, Bound, Choice, Project, record_id
+from extract.sentences import MAX_SENTENCE, Sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 CHOICES = [c for c in vars(models).values() if isinstance(c, type) and issubclass(c, Choice) and c is not Choice]
@@ -192,3 +195,45 @@ def test_records_validated_generically_are_key_checked_or_filtered(tmp_path):
         w.writeheader()
         w.writerow({k: "" if v is None else v for k, v in row.items()})
     assert read_records(tmp_path, "projects") == [project]
+
+
+# --- sentences ---------------------------------------------------------------------
+
+def _reference_sentence(sn: Sentences, offset: int) -> str:
+    """sentence_at as a plain lookup: the last trimmed, non-empty sentence
+    starting at or before *offset* (else the first), cut to MAX_SENTENCE."""
+    before = [sp for sp in sn.spans if sp[0] <= offset]
+    s, e = before[-1] if before else (sn.spans[0] if sn.spans else (0, 0))
+    if e - s > MAX_SENTENCE:
+        s = max(s, min(offset - MAX_SENTENCE // 2, e - MAX_SENTENCE))
+        return sn.text[s:s + MAX_SENTENCE]
+    return sn.text[s:e]
+
+
+def _texts() -> list[str]:
+    rng = random.Random(9)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "articles").glob("*.txt"))]
+    alphabet = ["。", "！", "？", "；", "\n", " ", "　", "\t", "5", "中", "a", "，", "。。", "\r\n"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += ["中" * 900 + "。" + " 国" * 300, "\n\n  \n", ""]
+    return texts
+
+
+def test_sentence_at_is_the_plain_lookup_in_any_order():
+    from extract.articles import Document
+
+    rng = random.Random(4)
+    for text in _texts():
+        offsets = list(range(len(text) + 1)) * 2
+        rng.shuffle(offsets)
+        for sn in (Sentences(text), Document.from_text(text, "t").sentences):
+            ref = Sentences(text)
+            for off in offsets:
+                assert sn.sentence_at(off) == _reference_sentence(ref, off), (text, off)
+            assert [sn.span_at(o) for o in range(len(text) + 1)] == \
+                   [_reference_span(ref, o) for o in range(len(text) + 1)]
+
+
+def _reference_span(sn: Sentences, offset: int) -> tuple[int, int]:
+    before = [sp for sp in sn.spans if sp[0] <= offset]
+    return before[-1] if before else (sn.spans[0] if sn.spans else (0, 0))
