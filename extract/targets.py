@@ -43,7 +43,7 @@ class TargetLexicons:
     next_year: tuple[str, ...]
     alias: dict[str, str]
     alias_rx: object
-    subject_rx: object
+    subject_rx: object   # on re (see _spellings), as are topic_rx and name_run_rx
     suffix_rx: object
     generic: frozenset[str]
     generic_words: tuple[str, ...]  # generic as a tuple, for str.startswith/endswith
@@ -51,11 +51,13 @@ class TargetLexicons:
     cut_after: tuple[str, ...]
     topic_rx: object
     verb_rx: object      # any topic verb (a window without one holds no topic)
+    longest_verb: int    # characters in the longest topic verb
     bound_before: dict[str, str]
     bound_after: dict[str, str]
     bound_before_longest: tuple[tuple[str, str], ...]  # bound_before items, longest word first
     metric_rx: object    # any metric word (a topic naming one is no subject)
     cut_rx: object       # any cut_after word
+    name_run_rx: object  # a run of 1-14 name characters (subject_rx's), matched on a reversed text
     # The rule set these lexicons come from, which extract_targets matches
     # with: asked of load_ruleset once per process, as the lexicons are (a
     # call costs about 2% of the stage: it reads the environment).
@@ -79,6 +81,7 @@ def lexicons() -> TargetLexicons:
     metric = {**invert_lexicon(lx["vehicle_metrics"]), **invert_lexicon(lx["money_metrics"])}
     metric_words = sorted(metric, key=len, reverse=True)
     cut_after = tuple(flatten_words(lx.get("subject_cut_after", list("的和与及、"))))
+    on_re = _spellings(rs.pieces["han"].pattern)
     return TargetLexicons(
         metric=metric,
         cues=(cue_rx, frozenset(not_cues)),
@@ -88,23 +91,49 @@ def lexicons() -> TargetLexicons:
         next_year=tuple(lx.get("next_year", [])),
         alias=alias,
         alias_rx=re.compile("|".join(map(re.escape, alias_words))) if alias_words else None,
-        subject_rx=regex.compile(r"[\p{Han}A-Za-z0-9]{1,14}?" + _suffix_source(suffixes)) if suffixes else None,
+        subject_rx=re.compile(_subject_source(suffixes, on_re)) if suffixes else None,
         suffix_rx=re.compile(_suffix_source(suffixes, rs.pieces["han"].pattern)) if suffixes else None,
         generic=frozenset(flatten_words(lx.get("subject_generic", []))),
         generic_words=tuple(frozenset(flatten_words(lx.get("subject_generic", [])))),
         left_trim=tuple(sorted(flatten_words(lx.get("subject_left_trim", [])), key=len, reverse=True)),
         cut_after=cut_after,
-        topic_rx=regex.compile(r"(?:^|(?<=" + _TOPIC_LEAD + r"))\s*(?P<topic>[\p{Han}A-Za-z0-9]{%d,%d}?)(?:" % TOPIC_LENGTH
-                               + "|".join(map(regex.escape, sorted(lx.get("topic_verbs", []), key=len, reverse=True)))
-                               + ")") if lx.get("topic_verbs") else None,
+        topic_rx=re.compile(_topic_source(lx["topic_verbs"], on_re)) if lx.get("topic_verbs") else None,
         verb_rx=re.compile("|".join(map(re.escape, lx["topic_verbs"]))) if lx.get("topic_verbs") else None,
+        longest_verb=max(map(len, lx.get("topic_verbs") or [""])),
         bound_before=invert_lexicon(bounds["bound_before"]),
         bound_after=invert_lexicon(bounds["bound_after"]),
         bound_before_longest=tuple(sorted(invert_lexicon(bounds["bound_before"]).items(), key=lambda kv: -len(kv[0]))),
         metric_rx=re.compile("|".join(map(re.escape, metric_words))) if metric_words else re.compile("(?!)"),
         cut_rx=re.compile("|".join(map(re.escape, cut_after))) if cut_after else re.compile("(?!)"),
+        name_run_rx=re.compile(on_re["name"] + "{1,14}"),
         rules=rs,
     )
+
+
+# How subject_rx and topic_rx spell a Han character, a name character and a
+# space: in the regex module's syntax (the reference, which the tests compile
+# with regex), and for the standard library's re, which has no \p{…}: the
+# shared han piece (\p{Han} as ranges), and \s less the four separators
+# \x1c-\x1f, which re's \s matches and regex's does not. Each re match
+# attempt costs about half of regex's (the topic and subject searches
+# were a fifth of the stage).
+ON_REGEX = {"han": "[\\p{Han}]", "name": "[\\p{Han}A-Za-z0-9]", "space": "\\s"}
+
+
+def _spellings(han: str) -> dict[str, str]:
+    """ON_REGEX's pieces for re, from the han piece (a class: [ranges])."""
+    return {"han": han, "name": "[" + han[1:-1] + "A-Za-z0-9]", "space": "[^\\S\\x1c-\\x1f]"}
+
+
+def _subject_source(suffixes: list[str], spell: dict[str, str]) -> str:
+    """A subject: a short run of name characters up to a suffix (lazily: the first suffix)."""
+    return spell["name"] + "{1,14}?" + _suffix_source(suffixes, spell["han"])
+
+
+def _topic_source(verbs: list[str], spell: dict[str, str]) -> str:
+    """A clause topic: 2-8 name characters after a clause mark (or the text's start), then a verb."""
+    return (r"(?:^|(?<=" + _TOPIC_LEAD + "))" + spell["space"] + "*(?P<topic>" + spell["name"] + "{%d,%d}?)(?:" % TOPIC_LENGTH
+            + "|".join(map(re.escape, sorted(verbs, key=len, reverse=True))) + ")")
 
 
 def _suffix_source(suffixes: list[str], han: str = "[\\p{Han}]") -> str:
@@ -114,9 +143,12 @@ def _suffix_source(suffixes: list[str], han: str = "[\\p{Han}]") -> str:
     return "(?:" + "|".join(map(re.escape, suffixes)) + ")(?!" + han + "{0,1}[区市])"
 
 
-# The run of name characters (at most 14, as in subject_rx) that ends at a
-# position, found by matching backwards from it.
-_NAME_RUN_BACK = regex.compile(r"(?r)[\p{Han}A-Za-z0-9]{1,14}")
+def _name_run_start(shadow: str, lo: int, p: int, lx: "TargetLexicons") -> int | None:
+    """Where the run of name characters (1 to 14, as in subject_rx) that
+    ends at *p* starts, not before *lo*; None when shadow[p-1] is none: a
+    forward match on the reversed stretch (re has no backward matching)."""
+    m = lx.name_run_rx.match(shadow[lo:p][::-1])
+    return p - m.end() if m is not None else None
 
 
 def _subject_matches(shadow: str, start: int, end: int, lx: "TargetLexicons"):
@@ -134,10 +166,10 @@ def _subject_matches(shadow: str, start: int, end: int, lx: "TargetLexicons"):
     for p in _suffix_starts(shadow, start + 1, end, lx.suffix_rx):
         if p <= cur:
             continue
-        run = _NAME_RUN_BACK.match(shadow, max(cur, p - 14), p)
-        if run is None:
+        q = _name_run_start(shadow, max(cur, p - 14), p, lx)
+        if q is None:
             continue
-        m = rx.match(shadow, run.start(), end)
+        m = rx.match(shadow, q, end)
         if m is None:  # cannot happen (see above); stay exact whatever the pattern
             yield from rx.finditer(shadow, cur, end)
             return
@@ -388,10 +420,13 @@ def _verb_in_reach(shadow: str, q: int, end: int, lx: "TargetLexicons") -> bool:
     runs TOPIC_LENGTH characters from q, so a verb must start that far on
     (one re search instead of a regex match, which fails at most clause
     marks). With a space at q (str.isspace holds for every character \\s
-    matches), topic_rx decides."""
+    matches), topic_rx decides. The search stops where a verb starting in
+    reach must have ended: a verb found past the reach would fail anyway,
+    and the first one in reach is found all the same."""
     if q < end and shadow[q].isspace():
         return True
-    verb = lx.verb_rx.search(shadow, q + TOPIC_LENGTH[0], end)
+    reach = q + TOPIC_LENGTH[1] + lx.longest_verb
+    verb = lx.verb_rx.search(shadow, q + TOPIC_LENGTH[0], reach if reach < end else end)
     return verb is not None and verb.start() <= q + TOPIC_LENGTH[1]
 
 

@@ -186,3 +186,36 @@ def test_rules_on_re_match_as_regex_would_on_random_texts(rule_id):
         got = [(m.span(), m.groupdict()) for m in cr.regex.finditer(text)]
         want = [(m.span(), m.groupdict()) for m in reference.finditer(text, overlapped=False)]
         assert got == want, text
+
+
+def test_subject_and_topic_patterns_on_re_match_as_on_regex():
+    """subject_rx, topic_rx and the name run run on re, spelt with the han
+    piece and \\s less \\x1c-\\x1f (_spellings): the same matches as the
+    same patterns spelt for regex (ON_REGEX), on texts mixing names, Han
+    characters outside the BMP, every kind of space, suffixes and verbs;
+    and the re class of spaces is regex's \\s, code point by code point."""
+    import re
+
+    import regex
+
+    from extract.targets import ON_REGEX, _spellings, _subject_source, _topic_source, lexicons
+    lx = lexicons()
+    rs = load_ruleset("targets")
+    on_re = _spellings(rs.pieces["han"].pattern)
+    space_re, space_regex = re.compile(on_re["space"]), regex.compile(ON_REGEX["space"])
+    assert all(bool(space_re.match(chr(c))) == bool(space_regex.match(chr(c))) for c in range(0x110000))
+    suffixes = sorted(rs.lexicons["subject_suffixes"], key=len, reverse=True)
+    pairs = [(lx.subject_rx, regex.compile(_subject_source(suffixes, ON_REGEX))),
+             (lx.topic_rx, regex.compile(_topic_source(rs.lexicons["topic_verbs"], ON_REGEX))),
+             (lx.name_run_rx, regex.compile(ON_REGEX["name"] + "{1,14}"))]
+    rng = random.Random(37)
+    pieces = ["区", "市", "新区", "开发区", "长春", "汽开", "集团", "公司", "a1", "Z", "_", "，", "。", "\n", " ", "\u3000",
+              "\x1c", "\x1f", "\xa0", "的", "\U00020000", "\u3007", "〆", "表示", "将", "要", "计划", "称", "-", "比亚迪"]
+    texts = _texts() + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(6000)]
+    for text in texts:
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        for on_re_rx, on_regex_rx in pairs:
+            got = [(m.span(), m.groupdict()) for m in on_re_rx.finditer(text, a, b)]
+            want = [(m.span(), m.groupdict()) for m in on_regex_rx.finditer(text, a, b)]
+            assert got == want, (on_re_rx.pattern[:40], text[:60], a, b)
