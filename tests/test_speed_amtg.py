@@ -92,6 +92,24 @@ def test_clause_and_sentence_bounds_equal_the_walks():
         assert amounts._clause_end(text, pos, ceil) == boundary_after(text, pos, amounts.CLAUSE_END, ceil)
 
 
+def test_money_kind_equals_its_reference():
+    """money_kind (one search for the nearest stop or kind word on each
+    side) gives _money_kind_reference's answer (clause bounds first, then a
+    search in each part): at every position of the seeds, the examples and
+    random texts of kind words, stops and numbers."""
+    lx = amounts.lexicons()
+    assert lx.kind_before_or_stop_rev_rx is not None and lx.kind_after_or_stop_rx is not None
+    words = sorted(set(lx.kind_before) | set(lx.kind_after))
+    rng = random.Random(41)
+    alphabet = words + list(amounts.CLAUSE_END) + ["5亿元", "投", "资", "以上", "a", "的", "。", "项", "目"] * 3
+    texts = _texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        for start in range(len(text) + 1) if len(text) < 200 else rng.sample(range(len(text)), 200):
+            end = rng.randint(start, min(len(text), start + 6))
+            assert amounts.money_kind(text, start, end, lx) == amounts._money_kind_reference(text, start, end, lx), \
+                (text[max(0, start - 25):end + 15], start, end)
+
+
 def test_adding_no_subunits_leaves_a_value_as_it_is():
     """interpret adds the 角/分 only when there are some: value + 0 would be
     value, digits and exponent alike, for the values numbers gives."""
