@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 import regex
 
@@ -294,27 +295,49 @@ def _words_longer_than(words: tuple[str, ...], n: int) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) > n)
 
 
-def _group_getter(m: Match):
-    """m.group, read from one groupdict() of the underlying match when there
-    is one (a dozen groups are read per match; by name, each costs about as
-    much as the whole dict)."""
+# The groups interpret reads, in the order _read_groups gives them.
+_READ = ("mult", "num2", "num", "vague", "sub", "cur", "cur_pre", "pre", "post", "more")
+
+
+def _read_groups(m: Match) -> tuple:
+    """m.group of each name of _READ (None for a group unset or missing),
+    from one groups() tuple of the underlying match when there is one,
+    picked by a getter made once per pattern: read by name, each group
+    costs about as much as a whole groupdict(), and that more than groups()
+    and one pick."""
     mm = getattr(m, "_m", None)
     if mm is not None and getattr(m, "_groups", None) is None:
-        return mm.groupdict().get
-    return m.group
+        return _picker(mm.re)(mm.groups() + (None,))
+    return tuple(m.group(name) for name in _READ)
 
 
-def _bound(m: Match, lx: AmountLexicons, shadow: str = "", group=None) -> str:
-    group = group or m.group
-    if group("num2"):
+def _picker(pattern):
+    """A getter of the _READ groups from groups() + (None,): a name the
+    pattern lacks picks the None at the end. Kept by the pattern's id (a
+    compiled pattern's hash reads its whole code each time), with the
+    pattern, so that a new pattern at a reused id gets its own."""
+    kept = _PICKERS.get(id(pattern))
+    if kept is None or kept[0] is not pattern:
+        if len(_PICKERS) > 64:
+            _PICKERS.clear()
+        index = pattern.groupindex
+        kept = _PICKERS[id(pattern)] = (pattern, itemgetter(
+            *(index[name] - 1 if name in index else pattern.groups for name in _READ)))
+    return kept[1]
+
+
+_PICKERS: dict[int, tuple] = {}
+
+
+def _bound(m: Match, lx: AmountLexicons, shadow: str = "", groups: tuple | None = None) -> str:
+    """The bound of a match; *groups*: its _read_groups, if read already."""
+    _, num2, _, _, _, _, _, pre, post, more = groups or _read_groups(m)
+    if num2:
         return "range"
-    pre = group("pre")
     if pre and (not shadow or _pre_is_bound(m, shadow, lx)):
         return lx.bound_before.get(pre, "exact")
-    post = group("post")
     if post:
         return lx.bound_after.get(post, "exact")
-    more = group("more")
     if more:
         return lx.bound_inside.get(more, "min")
     return "exact"
@@ -344,11 +367,10 @@ class AmountValue:
 def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> AmountValue | None:
     """Value, high end, currency and bound of one match; None if it does not parse."""
     lx = lx or lexicons()
-    group = _group_getter(m)
-    mult = group("mult") or ""
-    num2 = group("num2")
-    num = group("num") or ""
-    vague = group("vague")
+    groups = _read_groups(m)
+    mult, num2, num, vague, sub, cur, pre = groups[:7]
+    mult = mult or ""
+    num = num or ""
     pair = None if num2 else parse_digit_pair(num + mult)
     if num2:
         high = parse_number(num2 + mult)
@@ -366,17 +388,14 @@ def interpret(m: Match, lx: AmountLexicons | None = None, shadow: str = "") -> A
         value, high = parse_number(num + mult), None
         if value is None:
             return None
-    sub = group("sub")
     if sub:  # else value + 0, which is value: parse_number's values have no positive exponent
         value += _subunits(sub)
-    cur = group("cur")
-    pre = group("cur_pre")
     currency = "CNY"
     if pre and (cur is None or lx.currency.get(cur) == "CNY"):
         currency = lx.currency.get(pre, "CNY")
     elif cur:
         currency = lx.currency.get(cur, "CNY")
-    bound = "range" if pair else _bound(m, lx, shadow, group)
+    bound = "range" if pair else _bound(m, lx, shadow, groups)
     if vague:
         bound = "range"
     return AmountValue(value, high, currency, bound)

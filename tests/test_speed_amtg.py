@@ -110,6 +110,19 @@ def test_money_kind_equals_its_reference():
                 (text[max(0, start - 25):end + 15], start, end)
 
 
+def test_read_groups_are_the_groups_by_name():
+    """interpret reads its groups from one groups() tuple (_read_groups):
+    each is m.group(name), None for a name the rule's pattern lacks, for
+    every rule (re and regex engines) on the seeds and random texts."""
+    rs = load_ruleset("amounts")
+    seen = set()
+    for text in _texts() + _random_texts(AMOUNT_ALPHABET, 1500, 43):
+        for m in rs.find(text):
+            assert amounts._read_groups(m) == tuple(m.group(name) for name in amounts._READ), text[:60]
+            seen.add(m.rule.id)
+    assert seen == {cr.id for cr in rs.rules}
+
+
 def test_adding_no_subunits_leaves_a_value_as_it_is():
     """interpret adds the 角/分 only when there are some: value + 0 would be
     value, digits and exponent alike, for the values numbers gives."""
