@@ -17,7 +17,7 @@ import re
 
 import regex
 
-from .amounts import range_low
+from .amounts import GroupReader, range_low
 from .articles import Document
 from .dates import reference_date
 from .models import Amount, DateRef, Project, Record, Target
@@ -555,8 +555,13 @@ def find_subject(doc: Document, sent_start: int, pos: int, projects: "SpanIndex"
     return None
 
 
-def _vehicle_value(m, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str] | None:
-    num, num2 = m.group("num"), m.group("num2")
+# The groups extract_targets reads from a match, in this order.
+_match_groups = GroupReader("metric", "mid", "num", "num2", "vunit", "value", "more", "post")
+
+
+def _vehicle_value(groups: tuple, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str] | None:
+    """(value, high, bound) of a vehicle count; *groups*: _match_groups of its match."""
+    _, mid, num, num2, _, _, more, post = groups
     if num2:
         high = parse_number(num2)
         low = range_low(num, num2, high) if high is not None else None
@@ -564,15 +569,15 @@ def _vehicle_value(m, lx: TargetLexicons) -> tuple[Decimal, Decimal | None, str]
     value = parse_number(num)
     if value is None:
         return None
-    mid = m.group("mid") or ""
+    mid = mid or ""
     bound = "exact"
     for w, b in lx.bound_before_longest:
         if mid.endswith(w):
             bound = b
             break
-    if m.group("post"):
-        bound = lx.bound_after.get(m.group("post"), bound)
-    if m.group("more"):
+    if post:
+        bound = lx.bound_after.get(post, bound)
+    if more:
         bound = "min"
     return value, None, bound
 
@@ -595,6 +600,8 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
     for m in resolve_overlaps(matches):
         sent = _sentence_span(doc.shadow, m.start)
         sh = doc.shadow
+        groups = _match_groups(m)
+        metric_word, mid, num, _, vunit, value_text = groups[:6]
         after = sh[m.end:min(sent[1], m.end + lx.cue_after_window)]
         if m.rule.attrs.get("inherit_metric"):
             if sent not in previous_metric:
@@ -604,7 +611,7 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
         else:
             head, metric_end = m.span("metric")
             metric_text = doc.raw[head:metric_end]
-            metric = lx.metric.get(m.group("metric"), "other")
+            metric = lx.metric.get(metric_word, "other")
             previous_metric[sent] = (metric, metric_text)
         before = sh[sent[0]:head]
         year, period_start = frame_year(sh, sent[0], head, dates, ref, lx)
@@ -614,17 +621,17 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
         # three tests, comes last.
         forward = (year is not None and ref is not None and year > ref.year) \
             or any(c in after for c in lx.cues_after) \
-            or has_cue(before + (m.group("metric") or "") + (m.group("mid") or ""), lx)
+            or has_cue(before + (metric_word or "") + (mid or ""), lx)
         if not forward or sh[m.end:m.end + 1] == "的" and not any(c in after for c in lx.cues_after):
             continue
         end = m.end
-        vehicles = m.group("num") is not None or m.group("vunit") is not None
+        vehicles = num is not None or vunit is not None
         if vehicles:
-            if m.group("num") is None:
-                val = parse_number(m.group("value"))
+            if num is None:
+                val = parse_number(value_text)
                 parsed = (val, None, "exact") if val is not None else None
             else:
-                parsed = _vehicle_value(m, lx)
+                parsed = _vehicle_value(groups, lx)
             if parsed is None or metric in ("output_value", "gdp", "investment", "other"):
                 continue
             value, high, bound = parsed

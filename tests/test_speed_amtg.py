@@ -118,7 +118,7 @@ def test_read_groups_are_the_groups_by_name():
     seen = set()
     for text in _texts() + _random_texts(AMOUNT_ALPHABET, 1500, 43):
         for m in rs.find(text):
-            assert amounts._read_groups(m) == tuple(m.group(name) for name in amounts._READ), text[:60]
+            assert amounts._read_groups(m) == tuple(m.group(name) for name in amounts._read_groups.names), text[:60]
             seen.add(m.rule.id)
     assert seen == {cr.id for cr in rs.rules}
 
@@ -140,6 +140,25 @@ def test_adding_no_subunits_leaves_a_value_as_it_is():
 
 
 # ---------------------------------------------------------------- targets
+
+def test_target_match_groups_are_the_groups_by_name():
+    """extract_targets reads a match's groups at once (_match_groups, a
+    GroupReader): m.group of each name, for every targets rule (re and
+    regex engines) on the seeds, the examples and random texts."""
+    from extract.targets import _match_groups
+    rs = load_ruleset("targets")
+    rng = random.Random(47)
+    words = ["整车产量", "产值", "销量", "GDP", "总投资", "要突破", "达到", "力争", "向", "目标", "的", "50", "两", "万", "亿",
+             "元", "辆", "台", "~", "余", "以上", "，", "。"]
+    seen = set()
+    for text in _texts() + ["".join(rng.choice(words) for _ in range(rng.randint(0, 16))) for _ in range(3000)]:
+        for m in rs.find(text):
+            assert _match_groups(m) == tuple(m.group(name) for name in _match_groups.names), text[:60]
+            seen.add(m.rule.id)
+    assert seen == {cr.id for cr in rs.rules}
+    with pytest.raises(ValueError):
+        amounts.GroupReader("num")
+
 
 def test_suffix_starts_are_regexs_overlapped_finditer():
     """targets._suffix_starts (re searches, \\p{Han} as explicit ranges)
