@@ -503,37 +503,47 @@ def _candidates(shadow: str, start: int, end: int, projects: "SpanIndex", lx: Ta
         taken.append((p.char_start, p.char_end))
         if shadow[p.char_end:p.char_end + 1] not in ("等", "、", "和", "与", "及"):
             out.append((p.char_start, p.char_end, p.name))
-    inside = lambda a, b: any(s <= a and b <= e for s, e in taken)  # noqa: E731
     if lx.alias_rx is not None:
         for m in lx.alias_rx.finditer(shadow, start, end):
-            if not inside(m.start(), m.end()):
+            if not _inside(taken, m.start(), m.end()):
                 out.append((m.start(), m.end(), lx.alias[m.group()]))
                 taken.append(m.span())
-    def after_dates(s: int, e: int) -> int:
-        for d in (dates.within(max(0, s - 12), e) if dates is not None else []):
-            if d.char_start < e and s < d.char_end <= e:
-                s = d.char_end
-        return s
-
     generic = lx.generic_words
     if lx.topic_rx is not None:
         for m in _topic_matches(shadow, start, end, lx):
-            s, e = after_dates(m.start("topic"), m.end("topic")), m.end("topic")
+            s, e = _after_dates(dates, m.start("topic"), m.end("topic")), m.end("topic")
             name = _trim_subject(shadow[s:e], lx)
             s = e - len(name)
-            if len(name) >= 2 and name not in lx.generic and not inside(s, e) \
+            if len(name) >= 2 and name not in lx.generic and not _inside(taken, s, e) \
                     and not lx.metric_rx.search(name) and not name.startswith(generic):
                 out.append((s, e, lx.alias.get(name, name)))
                 taken.append((s, e))
     if lx.subject_rx is not None:
         for m in _subject_matches(shadow, start, end, lx):
-            cut = after_dates(m.start(), m.end())
+            cut = _after_dates(dates, m.start(), m.end())
             name = _trim_subject(shadow[cut:m.end()], lx)
             s = m.end() - len(name)
-            if len(name) >= 3 and name not in lx.generic and not inside(s, m.end()) \
+            if len(name) >= 3 and name not in lx.generic and not _inside(taken, s, m.end()) \
                     and not (name.endswith(generic) and any(name.endswith(g) and len(name) - len(g) < 2 for g in generic)):
                 out.append((s, m.end(), lx.alias.get(name, name)))
     return sorted(out)
+
+
+def _inside(taken: list[tuple[int, int]], a: int, b: int) -> bool:
+    """[a, b) lies inside one of the spans *taken*."""
+    for s, e in taken:
+        if s <= a and b <= e:
+            return True
+    return False
+
+
+def _after_dates(dates: "SpanIndex | None", s: int, e: int) -> int:
+    """*s*, moved past the end of every date that runs into [s, e) from before
+    it or inside it (今年上半年集团 → 集团)."""
+    for d in (dates.within(max(0, s - 12), e) if dates is not None else ()):
+        if d.char_start < e and s < d.char_end <= e:
+            s = d.char_end
+    return s
 
 
 def find_subject(doc: Document, sent_start: int, pos: int, projects: "SpanIndex", lx: TargetLexicons,
