@@ -445,7 +445,19 @@ def _sentence_span(text: str, pos: int) -> tuple[int, int]:
 
 def has_cue(text: str, lx: TargetLexicons) -> bool:
     rx, not_cues = lx.cues
-    return rx is not None and any(m.group() not in not_cues for m in rx.finditer(text))
+    if rx is not None:
+        for m in rx.finditer(text):  # (a loop: an any() over a generator costs more than the few hits)
+            if m.group() not in not_cues:
+                return True
+    return False
+
+
+def _has_cue_after(after: str, lx: TargetLexicons) -> bool:
+    """A cue of cues_after (目标…) in *after*."""
+    for cue in lx.cues_after:
+        if cue in after:
+            return True
+    return False
 
 
 def frame_year(shadow: str, start: int, head: int, dates: "SpanIndex", ref: date | None,
@@ -592,6 +604,13 @@ def _vehicle_value(groups: tuple, lx: TargetLexicons) -> tuple[Decimal, Decimal 
     return value, None, bound
 
 
+def _first_cny(amounts: list[Amount]) -> Amount | None:
+    for a in amounts:
+        if a.currency == "CNY":
+            return a
+    return None
+
+
 def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Target]:
     lx = lexicons()
     rs = lx.rules
@@ -630,9 +649,9 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
         # may carry the cue (计划完成投资). The cue search, the dearest of the
         # three tests, comes last.
         forward = (year is not None and ref is not None and year > ref.year) \
-            or any(c in after for c in lx.cues_after) \
+            or _has_cue_after(after, lx) \
             or has_cue(before + (metric_word or "") + (mid or ""), lx)
-        if not forward or sh[m.end:m.end + 1] == "的" and not any(c in after for c in lx.cues_after):
+        if not forward or sh[m.end:m.end + 1] == "的" and not _has_cue_after(after, lx):
             continue
         end = m.end
         vehicles = num is not None or vunit is not None
@@ -648,7 +667,7 @@ def extract_targets(doc: Document, found: dict[str, list[Record]]) -> list[Targe
             unit = "vehicle"
         else:
             vs = m.span("value")[0]
-            amount = next((a for a in amounts.covering(vs) if a.currency == "CNY"), None)
+            amount = _first_cny(amounts.covering(vs))
             if amount is None or metric not in ("output_value", "gdp", "investment", "other"):
                 continue
             value, high, bound, unit = amount.value_cny, amount.high_cny, amount.bound, "CNY"
