@@ -61,6 +61,9 @@ def main() -> None:
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)  # the run under valgrind
     args = ap.parse_args()
     if args.inside:
+        import gc
+        from extract.pipeline import GC_THRESHOLD
+        gc.set_threshold(GC_THRESHOLD)  # as run_all sets it: the default's extra passes are not the pipeline's
         run = stage_run(args.stage, args.articles)
         functools.reduce(lambda _a, _b: run(), [0, 0])  # the one call callgrind counts
         return
