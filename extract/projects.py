@@ -259,7 +259,7 @@ def tokenizer() -> _Segmenter:
 
 def segment(text: str, offset: int = 0) -> list[Tok]:
     """POS tokens of *text* with absolute offsets; adverb+verb tokens split (大力|支持)."""
-    return _as_tokens(tokenizer().pairs(text), offset, _glued_rx().search(text) is None)
+    return _as_tokens(tokenizer().pairs(text), offset)
 
 
 # Joins the texts segment_many segments in one call. It is in CLAUSE_END, so
@@ -296,7 +296,6 @@ def segment_many(spans: list[tuple[str, int]]) -> list[list[Tok]]:
         if out is not None:
             return out
     pairs = seg.pairs(joined)
-    plain = _glued_rx().search(joined) is None  # (no adverb or verb holds _JOIN: none is cut by it)
     sep = _join_pair()
     index = pairs.index
     out: list[list[Tok]] = []
@@ -307,7 +306,7 @@ def segment_many(spans: list[tuple[str, int]]) -> list[list[Tok]]:
             b = index(sep, a) if k < last else len(pairs)
         except ValueError:
             return [segment(t, o) for t, o in spans]
-        toks = _as_tokens(pairs[a:b], offset, plain or _glued_rx().search(text) is None)
+        toks = _as_tokens(pairs[a:b], offset)
         if not toks or toks[-1][END] != offset + len(text):
             return [segment(t, o) for t, o in spans]
         out.append(toks)
@@ -324,27 +323,31 @@ def _segment_cut(seg: _Segmenter, spans: list[tuple[str, int]], joined: str) -> 
     made tokens by ``_as_tokens``. Here the flag is read in the comprehension
     that makes each token, with no (word, flag) list between; the split is
     at the word ``_JOIN``, whose pair is the joiner's pair (a flag depends on
-    the word alone). A word whose flag cannot be learnt (``_Unlearnable``),
-    a missing joiner, or a part not ending where its text does: None.
+    the word alone). Only a text holding a word that ``_as_tokens`` splits
+    (``_glued_words``; one set test over the words of all the texts tells
+    whether any does) goes through ``_as_tokens``. A word whose flag cannot
+    be learnt (``_Unlearnable``), a missing joiner, or a part not ending
+    where its text does: None.
     """
     if _join_pair()[0] != _JOIN:
         return None
     words = seg._cut(joined, True)
     get, learn = seg._flags.get, seg._learn
     index = words.index
-    glued = _glued_rx().search
-    plain = glued(joined) is None  # (no adverb or verb holds _JOIN: none is cut by it)
+    glued = _glued_words().keys()
+    some_glued = not glued.isdisjoint(words)  # (the joiner is no adverb + verb)
     out: list[list[Tok]] = []
     a = 0
     last = len(spans) - 1
     try:
         for k, (text, offset) in enumerate(spans):
             b = index(_JOIN, a) if k < last else len(words)
-            pos = offset
-            if plain or glued(text) is None:
-                toks = [(w, get(w) or learn(w), pos, pos := pos + len(w)) for w in words[a:b]]
+            part = words[a:b]
+            if some_glued and not glued.isdisjoint(part):
+                toks = _as_tokens([(w, get(w) or learn(w)) for w in part], offset)
             else:
-                toks = _as_tokens([(w, get(w) or learn(w)) for w in words[a:b]], offset, False)
+                pos = offset
+                toks = [(w, get(w) or learn(w), pos, pos := pos + len(w)) for w in part]
             if not toks or toks[-1][END] != offset + len(text):
                 return None
             out.append(toks)
@@ -354,43 +357,45 @@ def _segment_cut(seg: _Segmenter, spans: list[tuple[str, int]], joined: str) -> 
     return out if a == len(words) + 1 else None
 
 
-def _as_tokens(pairs: list[tuple[str, str]], offset: int, plain: bool) -> list[Tok]:
+def _as_tokens(pairs: list[tuple[str, str]], offset: int) -> list[Tok]:
     """Tokens from the segmenter's (word, flag) pairs of a text starting at
-    *offset*; *plain* when the text holds no adverb glued to a verb."""
+    *offset*, a word that is an adverb glued to a verb split in two (大力|支持)."""
+    glued = _glued_words()
     pos = offset
-    if plain:
-        # A token is split only when it is an adverb + a verb of two or more
-        # characters, so with no such pair in the text: offsets and tuples only.
-        return [(w, f, pos, pos := pos + len(w)) for w, f in pairs]
-    lx = lexicons()
-    initials = _adverb_initials(lx.verb_adverbs)
     out: list[Tok] = []
     append = out.append
     for w, f in pairs:
         end = pos + len(w)
-        if end - pos > 2 and w[0] in initials:
-            adverb = next((a for a in lx.verb_adverbs if len(w) > len(a) + 1 and w.startswith(a)
-                           and w[len(a):] in lx.verbs), None)
-            if adverb:
-                append((adverb, "d", pos, pos + len(adverb)))
-                append((w[len(adverb):], "v", pos + len(adverb), end))
-                pos = end
-                continue
-        append((w, f, pos, end))
+        adverb = glued.get(w)
+        if adverb:
+            append((adverb, "d", pos, pos + len(adverb)))
+            append((w[len(adverb):], "v", pos + len(adverb), end))
+        else:
+            append((w, f, pos, end))
         pos = end
     return out
 
 
+def _adverb_of(word: str, lx: ProjectLexicons) -> str | None:
+    """The adverb ``segment`` splits off *word*, or None: a token of more than
+    two characters made of an adverb of the rule file and one of its verbs
+    (the first such adverb in the file's order)."""
+    if len(word) > 2 and word[0] in _adverb_initials(lx.verb_adverbs):
+        return next((a for a in lx.verb_adverbs if len(word) > len(a) + 1 and word.startswith(a)
+                     and word[len(a):] in lx.verbs), None)
+    return None
+
+
 @lru_cache(maxsize=1)
-def _glued_rx():
-    """An adverb followed by a verb of two or more characters: the only
-    texts in which ``segment`` can split a token."""
+def _glued_words() -> dict[str, str]:
+    """Every word ``segment`` splits, with the adverb it splits off (大力支持:
+    大力). A word splits only when it is an adverb followed by a verb, so the
+    words that split are among the adverb + verb pairs of the rule file (a
+    few thousand): asked of each pair once here, the question for a word is a
+    dict look-up (and for a text, a set test) instead of a regex search."""
     lx = lexicons()
-    adverbs = [a for a in lx.verb_adverbs if a]
-    verbs = [v for v in lx.verbs if len(v) >= 2]
-    if not adverbs or not verbs:
-        return re.compile(r"(?!)")
-    return re.compile("(?:" + _alt(adverbs) + ")(?:" + _alt(verbs) + ")")
+    pairs = sorted({a + v for a in lx.verb_adverbs for v in lx.verbs})
+    return {w: adverb for w in pairs if (adverb := _adverb_of(w, lx))}
 
 
 MAX_CLAUSE_REACH = 80

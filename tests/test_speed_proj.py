@@ -1,0 +1,100 @@
+"""The projects stage's fast paths, each pinned to the slower reference it replaced."""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import extract.projects as projects
+from extract.articles import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shadows() -> list[str]:
+    """The shadows of the seed and test articles."""
+    paths = sorted((ROOT / "data" / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "articles").glob("*.txt"))
+    return [Document.from_text(p.read_text(encoding="utf-8"), p.stem).shadow for p in paths]
+
+
+def _pieces() -> list[str]:
+    """Pieces of the shadows (1 to 60 characters), plus texts made to hold
+    adverbs glued to verbs and other corner cases."""
+    rng = random.Random(5)
+    out = []
+    for sh in _shadows():
+        out += [sh[i:i + rng.randint(1, 60)] for i in range(0, len(sh), 29)]
+    lx = projects.lexicons()
+    verbs = sorted(lx.verbs)
+    for _ in range(300):  # an adverb and a verb (glued by the segmenter or not) inside other text
+        out.append(rng.choice(out[:200]) + rng.choice(lx.verb_adverbs) + rng.choice(verbs) + rng.choice(out[:200]))
+    return out + ["", " ", "大力支持红旗繁荣基地", "全力推进", "加快建设项目", "重点推进恩福油封", "🙂项目"]
+
+
+# ---------------------------------------------------------------- segment: adverbs glued to verbs
+
+def _reference_glued_rx():
+    """The regex the word-by-word split was gated by before (an adverb followed by a verb of two or more characters)."""
+    lx = projects.lexicons()
+    adverbs = [a for a in lx.verb_adverbs if a]
+    verbs = [v for v in lx.verbs if len(v) >= 2]
+    return re.compile("(?:" + projects._alt(adverbs) + ")(?:" + projects._alt(verbs) + ")")
+
+
+def _reference_as_tokens(pairs, offset, plain):
+    """_as_tokens as it was: each word of a text the regex finds a glued pair in tested for a split."""
+    lx = projects.lexicons()
+    pos = offset
+    if plain:
+        return [(w, f, pos, pos := pos + len(w)) for w, f in pairs]
+    initials = frozenset(a[0] for a in lx.verb_adverbs if a)
+    out = []
+    for w, f in pairs:
+        end = pos + len(w)
+        if end - pos > 2 and w[0] in initials:
+            adverb = next((a for a in lx.verb_adverbs if len(w) > len(a) + 1 and w.startswith(a)
+                           and w[len(a):] in lx.verbs), None)
+            if adverb:
+                out.append((adverb, "d", pos, pos + len(adverb)))
+                out.append((w[len(adverb):], "v", pos + len(adverb), end))
+                pos = end
+                continue
+        out.append((w, f, pos, end))
+        pos = end
+    return out
+
+
+def _reference_segment(text, offset=0):
+    glued = _reference_glued_rx()
+    return _reference_as_tokens(projects.tokenizer().pairs(text), offset, glued.search(text) is None)
+
+
+def test_glued_words_are_the_words_that_split():
+    """Every adverb + verb word splits as the word-by-word test splits it, and no other word splits."""
+    lx = projects.lexicons()
+    table = projects._glued_words()
+    assert table  # (the rule file has adverbs and verbs: 大力支持)
+    assert table["大力支持"] == "大力"
+    for a in lx.verb_adverbs:
+        for v in lx.verbs:
+            w = a + v
+            assert table.get(w) == projects._adverb_of(w, lx), w
+    for text in _pieces()[:400]:
+        for w, _f in projects.tokenizer().pairs(text):
+            assert table.get(w) == projects._adverb_of(w, lx), w
+
+
+def test_segment_equals_regex_gated_reference():
+    rng = random.Random(3)
+    for text in _pieces():
+        offset = rng.randint(0, 3000)
+        assert projects.segment(text, offset) == _reference_segment(text, offset), text
+
+
+def test_segment_many_equals_regex_gated_reference():
+    pieces = [p for p in _pieces() if projects._JOIN not in p]
+    rng = random.Random(4)
+    for _ in range(300):
+        spans = [(rng.choice(pieces), rng.randint(0, 5000)) for _ in range(rng.randint(0, 12))]
+        assert projects.segment_many(spans) == [_reference_segment(t, o) for t, o in spans]
+
