@@ -917,17 +917,21 @@ def _suffix_names_nothing(sh: str, cs: int, ss: int, se: int, suffix: str, lx: P
         return False  # (no suffix of the rule file does; the argument above needs it)
     if sh[ss - 1] in lone_stops:
         return True
-    words = sh.find("和", cs, ss) < 0 and sh.find("及", cs, ss) < 0
+    words = None  # (found only when needed: most names are not generic even with the word check)
     tails = lx.generic_tails
     # (The name one character longer than the suffix is generic: a stem of one character.)
     for start in range(ss - 2, cs - 1, -1):
         name = sh[start:se]
         if name.endswith(tails):
             return True
-        generic = generic_memo.get((name, suffix, words))
+        generic = generic_memo.get((name, suffix, True))
         if generic is None:
-            generic = is_generic(name, suffix, lx, words)
+            generic = is_generic(name, suffix, lx, True)
         if not generic:
+            return False  # (not generic with the word check: not generic without it either)
+        if words is None:
+            words = sh.find("和", cs, ss) < 0 and sh.find("及", cs, ss) < 0
+        if not words and not is_generic(name, suffix, lx, False):
             return False
     return True
 
@@ -1275,20 +1279,44 @@ def _suffix_hits(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int,
     segmentation (``_suffix_names_nothing``), whose clauses need no segmenting."""
     sh = doc.shadow
     s0, s1 = scope
-    around = cl._stops.around  # (what cl.bounds(ss, s0, s1) asks it, less a frame per match)
     g = cr.regex.groupindex["suffix"]
+    # (a match is empty only when its suffix group is)
+    found = [(sp, rm.group(g)) for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options)
+             if (sp := rm.span(g))[1] > sp[0] or rm.end() > rm.start()]
+    clauses = _clause_bounds(cl._stops, [ss for (ss, _se), _suffix in found], s0, s1)
     lone_stops, generic_memo = _lone_stops(), _memo("is_generic", lx)
     out = []
-    for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options):
-        ms, me = rm.span()
-        if ms == me:
-            continue
-        ss, se = rm.span(g)
-        suffix = rm.group(g)
-        cs, ce = around(ss, max(s0, ss - MAX_CLAUSE_REACH), min(s1, ss + MAX_CLAUSE_REACH))
-        if _suffix_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
-            continue
-        out.append((ss, se, suffix, cs, ce))
+    for ((ss, se), suffix), (cs, ce) in zip(found, clauses):
+        if not _suffix_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
+            out.append((ss, se, suffix, cs, ce))
+    return out
+
+
+def _clause_bounds(stops: StopIndex, positions: list[int], s0: int, s1: int) -> list[tuple[int, int]]:
+    """``[cl.bounds(pos, s0, s1) for pos in positions]`` for *positions* in
+    ascending order: ``StopIndex.around`` with its floor and ceiling, in one
+    loop (a call of ``around`` with its max and min cost about four times
+    its bisection; each bisection starts where the one before ended)."""
+    at, n = stops.pos, stops.n
+    out = []
+    k = 0
+    for pos in positions:
+        floor = pos - MAX_CLAUSE_REACH if pos - MAX_CLAUSE_REACH > s0 else s0
+        if floor < 0:
+            floor = 0
+        ceil = pos + MAX_CLAUSE_REACH if pos + MAX_CLAUSE_REACH < s1 else s1
+        if ceil > n:
+            ceil = n
+        k = bisect_left(at, pos, k)
+        if pos <= floor:
+            start = pos
+        else:
+            start = at[k - 1] + 1 if k > 0 and at[k - 1] >= floor else floor
+        if pos >= ceil:
+            end = pos
+        else:
+            end = at[k] if k < len(at) and at[k] < ceil else ceil
+        out.append((start, end))
     return out
 
 

@@ -98,3 +98,66 @@ def test_segment_many_equals_regex_gated_reference():
         spans = [(rng.choice(pieces), rng.randint(0, 5000)) for _ in range(rng.randint(0, 12))]
         assert projects.segment_many(spans) == [_reference_segment(t, o) for t, o in spans]
 
+
+# ---------------------------------------------------------------- the suffix scan
+
+def test_clause_bounds_equal_bounds_one_by_one():
+    """_clause_bounds of ascending positions gives what Clauses.bounds gives for each."""
+    rng = random.Random(6)
+    texts = _shadows() + ["无标点" * 200, "，。" * 50, "", "项目,项目。项目\n"]
+    for sh in texts:
+        cl = projects.Clauses(sh)
+        for _ in range(20):
+            s0 = rng.randint(-2, len(sh))
+            s1 = rng.randint(s0, len(sh) + 3)
+            positions = sorted(rng.randint(max(0, s0 - 5), len(sh) + 5) for _ in range(rng.randint(0, 30)))
+            assert projects._clause_bounds(cl._stops, positions, s0, s1) == [cl.bounds(p, s0, s1) for p in positions]
+
+
+def _reference_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
+    """_suffix_names_nothing as it was: the word check decided before the scan."""
+    if ss <= cs:
+        return True
+    if suffix[-1] in projects.CLOSE_Q or suffix[-1].isspace():
+        return False
+    if sh[ss - 1] in lone_stops:
+        return True
+    words = sh.find("和", cs, ss) < 0 and sh.find("及", cs, ss) < 0
+    for start in range(ss - 2, cs - 1, -1):
+        name = sh[start:se]
+        if name.endswith(lx.generic_tails):
+            return True
+        if not projects.is_generic(name, suffix, lx, words):
+            return False
+    return True
+
+
+def test_suffix_hits_equal_reference_scan():
+    """The suffix hits of every scope: the matches, clauses and filter as computed one match at a time."""
+    plan = projects._scan_plan()
+    cr = next(c for c in plan.direct if c.id == "project.suffix_name")
+    lx = projects.lexicons()
+    g = cr.regex.groupindex["suffix"]
+    rng = random.Random(8)
+    lone = projects._lone_stops()
+    memo = projects._memo("is_generic", lx)
+    texts = [Document.from_text(p.read_text(encoding="utf-8"), p.stem) for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
+    pieces = _pieces()
+    for _ in range(150):  # made-up texts: pieces joined, with lists, 和 and generic heads
+        joins = ["、", "和", "及", "，", "", "重点项目", "等项目", "重大项目建设"]
+        texts.append(Document.from_text("".join(rng.choice(pieces) + rng.choice(joins) for _ in range(8)), "r"))
+    for doc in texts:
+        cl = projects.Clauses(doc.shadow)
+        sh = doc.shadow
+        for s0, s1 in doc.scopes():
+            want = []
+            for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options):
+                if rm.start() == rm.end():
+                    continue
+                ss, se = rm.span(g)
+                cs, ce = cl.bounds(ss, s0, s1)
+                if not _reference_names_nothing(sh, cs, ss, se, rm.group(g), lx, lone, memo):
+                    want.append((ss, se, rm.group(g), cs, ce))
+            assert projects._suffix_hits(doc, cl, cr, (s0, s1), lx) == want
+
+
