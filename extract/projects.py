@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
@@ -38,7 +38,7 @@ MAX_ITEMS = 15    # items of one 等-list
 OPEN_Q = "“\"‘「『《("
 CLOSE_Q = "”\"’」』》)"
 PAIRS = dict(zip(CLOSE_Q, OPEN_Q))
-_QUOTE_CHAR = regex.compile("[" + regex.escape(OPEN_Q + CLOSE_Q, special_only=False) + "]")
+_QUOTE_CHAR = re.compile("[" + re.escape(OPEN_Q + CLOSE_Q) + "]")  # (a character class: the stdlib engine, less per call)
 CONNECTORS = "-·—"
 PROPER_FLAGS = ("j", "nz", "nr", "ns", "nt", "nrt", "nrfg", "eng")
 POSTPOSITIONS = frozenset("以上 以下 以来 之间 之后 之前 以后 以前 之中 之内 内 外 里 上 下 前 后 旁 间".split())
@@ -100,6 +100,22 @@ class ProjectLexicons:
     loc_after_rx: object
     loc_before_rx: object
     place_end_rx: object
+    # Derived from the fields above once, when the lexicons are made, and
+    # kept with them (a rebuilt lexicon gets its own): read on every walk,
+    # name and status, where a look-up in a module-level cache keyed by the
+    # lexicon cost a call and a key per question.
+    walk_special: frozenset[str] = field(init=False, repr=False, compare=False)
+    status_before_lengths: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    # Memos of pure functions of a name and these lexicons (is_generic, _industry_only).
+    generic_memo: dict = field(init=False, repr=False, compare=False)
+    industry_memo: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        derive = object.__setattr__  # (the dataclass is frozen)
+        derive(self, "walk_special", _walk_special_words(self))
+        derive(self, "status_before_lengths", tuple(sorted({len(w) for w in self.status_before}, reverse=True)))
+        derive(self, "generic_memo", {})
+        derive(self, "industry_memo", {})
 
 
 def _alt(words) -> str:
@@ -521,19 +537,14 @@ _CAPACITY_LAST = frozenset(("年", "日", "天", "小时", "级"))
 _PLAIN_FLAGS = frozenset(f for f in ("n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "nw", "ng", "j", "l", "a", "an",
                                      "b", "s", "eng")
                          if f not in STOP_FLAGS and not f.startswith(("u", "v", "m")) and f not in ("q", "t", "f", "x"))
-_WALK_SPECIAL: dict[int, tuple[object, frozenset[str]]] = {}
-
-
 def _walk_special_words(lx: ProjectLexicons) -> frozenset[str]:
     """Words walk_left treats by the word whatever their flag: with a plain
-    flag, a word outside this set (and not blank) is simply taken."""
-    hit = _WALK_SPECIAL.get(id(lx))
-    if hit is None or hit[0] is not lx:
-        words = set(lx.function_words) | set(lx.verbs) | set(lx.name_verbs) | set(CLOSE_Q) | set(MEASURES)
-        words |= _CAPACITY_LAST | {"至", "到", "和", "及", "暨"}
-        words |= {CONNECTORS[a:b] for a in range(len(CONNECTORS) + 1) for b in range(a, len(CONNECTORS) + 1)}
-        hit = _WALK_SPECIAL[id(lx)] = (lx, frozenset(words))  # (the connectors' substrings: ``in`` on a str)
-    return hit[1]
+    flag, a word outside this set (and not blank) is simply taken
+    (``lx.walk_special``)."""
+    words = set(lx.function_words) | set(lx.verbs) | set(lx.name_verbs) | set(CLOSE_Q) | set(MEASURES)
+    words |= _CAPACITY_LAST | {"至", "到", "和", "及", "暨"}
+    words |= {CONNECTORS[a:b] for a in range(len(CONNECTORS) + 1) for b in range(a, len(CONNECTORS) + 1)}
+    return frozenset(words)  # (the connectors' substrings: ``in`` on a str)
 
 
 def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = False,
@@ -548,8 +559,7 @@ def walk_left(toks: list[Tok], i: int, lx: ProjectLexicons, verb_zone: bool = Fa
     """
     end = toks[i][END] if limit_end is None else limit_end
     function_words, verbs, name_verbs = lx.function_words, lx.verbs, lx.name_verbs
-    hit = _WALK_SPECIAL.get(id(lx))  # (_walk_special_words' memo read in place: a frame less per walk)
-    special = hit[1] if hit is not None and hit[0] is lx else _walk_special_words(lx)
+    special = lx.walk_special
     n = len(toks)
     j = i
     depth: list[str] = []
@@ -713,30 +723,22 @@ def _all_generic(stem: str, lx: ProjectLexicons, extra: tuple[str, ...] = ()) ->
 
 
 _MEMO_LIMIT = 50_000  # entries per memo before it is emptied (names are short; this bounds memory)
-_MEMOS: dict[tuple[str, int], tuple[object, dict]] = {}
 
 
-def _memo(kind: str, lx: ProjectLexicons) -> dict:
-    """A memo of a pure function of a name and *lx*, one per lexicon object
-    (kept with it, so a rebuilt lexicon gets a fresh memo)."""
-    key = (kind, id(lx))
-    hit = _MEMOS.get(key)
-    if hit is None or hit[0] is not lx:
-        hit = (lx, {})
-        _MEMOS[key] = hit
-    memo = hit[1]
+def _remember(memo: dict, key, value):
+    """``memo[key] = value``, the memo emptied first when it is full."""
     if len(memo) > _MEMO_LIMIT:
         memo.clear()
-    return memo
+    memo[key] = value
+    return value
 
 
 def _industry_only(name: str, lx: ProjectLexicons) -> bool:
     """*name* made only of industry and generic words (汽车, 医药健康): memoised
     on the name, a pure function of it and the lexicon."""
-    memo = _memo("industry_only", lx)
-    hit = memo.get(name)
+    hit = lx.industry_memo.get(name)
     if hit is None:
-        hit = memo[name] = _all_generic(name, lx, lx.industry_words)
+        hit = _remember(lx.industry_memo, name, _all_generic(name, lx, lx.industry_words))
     return hit
 
 
@@ -746,11 +748,10 @@ def is_generic(name: str, suffix: str | None, lx: ProjectLexicons, words: bool =
     Memoised on (name, suffix, words): a pure function of them and the
     lexicon, asked again and again of the same short names.
     """
-    memo = _memo("is_generic", lx)
     key = (name, suffix, words)
-    hit = memo.get(key)
+    hit = lx.generic_memo.get(key)
     if hit is None:
-        hit = memo[key] = _judge_generic(name, suffix, lx, words)
+        hit = _remember(lx.generic_memo, key, _judge_generic(name, suffix, lx, words))
     return hit
 
 
@@ -909,7 +910,7 @@ def _suffix_names_nothing(sh: str, cs: int, ss: int, se: int, suffix: str, lx: P
       check unless no 和/及 lies before the suffix in the clause (only a
       和/及 token before the name turns that check off), and with
       words=False it is the stricter test. *generic_memo* is is_generic's
-      memo (``_memo("is_generic", lx)``), read here without a call per name.
+      memo (``lx.generic_memo``), read here without a call per name.
     """
     if ss <= cs:
         return True
@@ -958,12 +959,25 @@ def _split_items(sh: str, toks: list[Tok], lo: int, hi: int) -> list[tuple[int, 
     items.append((s, hi))
     ls, le = items[-1]
     if "合作" not in sh[ls:le]:
-        conj = [t for t in toks if ls < t[START] and t[END] < le and t[WORD] in ("和", "及") and t[FLAG].startswith("c")]
-        if conj:
-            _w, _f, cs, ce = conj[-1]
+        conj = _last_conjunction(toks, ls, le)
+        if conj is not None:
+            _w, _f, cs, ce = conj
             if cs - ls >= 2 and le - ce >= 2:
                 items[-1:] = [(ls, cs), (ce, le)]
     return items
+
+
+def _last_conjunction(toks: list[Tok], ls: int, le: int) -> Tok | None:
+    """The last 和/及 conjunction token lying inside (ls, le): starting after
+    *ls* and ending before *le*. Tokens run left to right, so those are a run
+    of the list found by bisection (a list clause has some forty tokens, the
+    last item a few), read from its right end."""
+    lo = bisect_right(toks, ls, key=_START)
+    for k in range(bisect_left(toks, le, key=_END) - 1, lo - 1, -1):
+        t = toks[k]
+        if t[WORD] in ("和", "及") and t[FLAG].startswith("c"):
+            return t
+    return None
 
 
 def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int],
@@ -1087,24 +1101,12 @@ def _last_status(window: str, lx: ProjectLexicons) -> str | None:
     stripped = window.rstrip()
     before = lx.status_before
     size = len(stripped)
-    for n in _lengths(lx, "status_before"):  # longest first: of one length only one word can end it
+    for n in lx.status_before_lengths:  # longest first: of one length only one word can end it
         label = before.get(stripped[size - n:]) if size >= n else None
         if label is not None:
             return label
     ms = list(lx.status_rx.finditer(window))
     return lx.status[ms[-1].group()] if ms else None
-
-
-_LENGTHS: dict[tuple[int, str], tuple[object, tuple[int, ...]]] = {}
-
-
-def _lengths(lx: ProjectLexicons, field: str) -> tuple[int, ...]:
-    """The word lengths of the lexicon *field* (a dict keyed by words), longest first."""
-    key = (id(lx), field)
-    hit = _LENGTHS.get(key)
-    if hit is None or hit[0] is not lx:
-        hit = _LENGTHS[key] = (lx, tuple(sorted({len(w) for w in getattr(lx, field)}, reverse=True)))
-    return hit[1]
 
 
 def status_of(sh: str, c: Candidate, lx: ProjectLexicons) -> str:
@@ -1284,7 +1286,7 @@ def _suffix_hits(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int,
     found = [(sp, rm.group(g)) for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options)
              if (sp := rm.span(g))[1] > sp[0] or rm.end() > rm.start()]
     clauses = _clause_bounds(cl._stops, [ss for (ss, _se), _suffix in found], s0, s1)
-    lone_stops, generic_memo = _lone_stops(), _memo("is_generic", lx)
+    lone_stops, generic_memo = _lone_stops(), lx.generic_memo
     out = []
     for ((ss, se), suffix), (cs, ce) in zip(found, clauses):
         if not _suffix_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):

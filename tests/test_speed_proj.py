@@ -140,7 +140,7 @@ def test_suffix_hits_equal_reference_scan():
     g = cr.regex.groupindex["suffix"]
     rng = random.Random(8)
     lone = projects._lone_stops()
-    memo = projects._memo("is_generic", lx)
+    memo = lx.generic_memo
     texts = [Document.from_text(p.read_text(encoding="utf-8"), p.stem) for p in sorted((ROOT / "data" / "raw").glob("*.txt"))]
     pieces = _pieces()
     for _ in range(150):  # made-up texts: pieces joined, with lists, 和 and generic heads
@@ -161,3 +161,30 @@ def test_suffix_hits_equal_reference_scan():
             assert projects._suffix_hits(doc, cl, cr, (s0, s1), lx) == want
 
 
+
+# ---------------------------------------------------------------- lists
+
+def test_last_conjunction_equals_scan_of_every_token():
+    rng = random.Random(12)
+    for text in _pieces()[:600] + ["A、B和C及D", "和及和", "汽车和零部件及配套项目"]:
+        offset = rng.randint(0, 100)
+        toks = projects.segment(text, offset)
+        for _ in range(8):
+            ls = rng.randint(offset - 2, offset + len(text) + 2)
+            le = rng.randint(ls, offset + len(text) + 3)
+            every = [t for t in toks if ls < t[2] and t[3] < le and t[0] in ("和", "及") and t[1].startswith("c")]
+            assert projects._last_conjunction(toks, ls, le) == (every[-1] if every else None), (text, ls, le)
+
+
+def test_quote_class_is_the_quote_characters():
+    import regex
+
+    old = regex.compile("[" + regex.escape(projects.OPEN_Q + projects.CLOSE_Q, special_only=False) + "]")
+    chars = projects.OPEN_Q + projects.CLOSE_Q + "\\\\]^-[项目、，ab1 "
+    rng = random.Random(13)
+    for _ in range(2000):
+        t = "".join(rng.choice(chars) for _ in range(rng.randint(0, 6)))
+        lo = rng.randint(0, len(t))
+        hi = rng.randint(lo, len(t))
+        a, b = projects._QUOTE_CHAR.search(t, lo, hi), old.search(t, lo, hi)
+        assert (a and a.span()) == (b and b.span()), t
