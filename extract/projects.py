@@ -105,6 +105,7 @@ class ProjectLexicons:
     # name and status, where a look-up in a module-level cache keyed by the
     # lexicon cost a call and a key per question.
     walk_special: frozenset[str] = field(init=False, repr=False, compare=False)
+    description_opener_tuple: tuple[str, ...] = field(init=False, repr=False, compare=False)  # (for str.endswith)
     status_before_lengths: tuple[int, ...] = field(init=False, repr=False, compare=False)
     # Memos of pure functions of a name and these lexicons (is_generic, _industry_only).
     generic_memo: dict = field(init=False, repr=False, compare=False)
@@ -113,6 +114,7 @@ class ProjectLexicons:
     def __post_init__(self):
         derive = object.__setattr__  # (the dataclass is frozen)
         derive(self, "walk_special", _walk_special_words(self))
+        derive(self, "description_opener_tuple", tuple(self.description_openers))
         derive(self, "status_before_lengths", tuple(sorted({len(w) for w in self.status_before}, reverse=True)))
         derive(self, "generic_memo", {})
         derive(self, "industry_memo", {})
@@ -350,7 +352,7 @@ def _segment_cut(seg: _Segmenter, spans: list[tuple[str, int]], joined: str) -> 
     words = seg._cut(joined, True)
     get, learn = seg._flags.get, seg._learn
     index = words.index
-    glued = _glued_words().keys()
+    glued = _glued_word_set()
     some_glued = not glued.isdisjoint(words)  # (the joiner is no adverb + verb)
     out: list[list[Tok]] = []
     a = 0
@@ -400,6 +402,14 @@ def _adverb_of(word: str, lx: ProjectLexicons) -> str | None:
         return next((a for a in lx.verb_adverbs if len(word) > len(a) + 1 and word.startswith(a)
                      and word[len(a):] in lx.verbs), None)
     return None
+
+
+@lru_cache(maxsize=1)
+def _glued_word_set() -> frozenset[str]:
+    """The words of ``_glued_words`` as a set: its ``isdisjoint(words)`` is a
+    set look-up per word (a dict's keys view asks ``in`` of each, four times
+    the cost)."""
+    return frozenset(_glued_words())
 
 
 @lru_cache(maxsize=1)
@@ -803,12 +813,6 @@ def _chain(toks: list[Tok], j: int, lx: ProjectLexicons) -> tuple[int, int]:
     return first, stop
 
 
-@lru_cache(maxsize=8)
-def _as_tuple(words: frozenset[str]) -> tuple[str, ...]:
-    """*words* as a tuple, for str.endswith (which of them matches does not matter)."""
-    return tuple(words)
-
-
 def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, clause_start: int,
                     lx: ProjectLexicons) -> bool:
     """A chain after a plural quantifier, 等, or a description verb (成为) names no project."""
@@ -819,7 +823,7 @@ def _opener_rejects(shadow: str, toks: list[Tok], first: int, opener: int, claus
         return True
     if opener >= 0 and toks[opener][WORD] in lx.description_openers:
         return True
-    return before.endswith(_as_tuple(lx.description_openers))
+    return before.endswith(lx.description_opener_tuple)
 
 
 def suffix_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int],

@@ -188,3 +188,4 @@ def test_quote_class_is_the_quote_characters():
         hi = rng.randint(lo, len(t))
         a, b = projects._QUOTE_CHAR.search(t, lo, hi), old.search(t, lo, hi)
         assert (a and a.span()) == (b and b.span()), t
+
