@@ -189,3 +189,25 @@ def test_quote_class_is_the_quote_characters():
         a, b = projects._QUOTE_CHAR.search(t, lo, hi), old.search(t, lo, hi)
         assert (a and a.span()) == (b and b.span()), t
 
+
+
+# ---------------------------------------------------------------- scope
+
+def test_spans_inside_a_scope_are_in_scope_when_nothing_is_excluded():
+    """The premise of skipping doc.in_scope when the layout excludes nothing:
+    every span inside one of doc.scopes() is in scope then (and with
+    exclusions, in_scope says no only of spans an excluded span holds)."""
+    rng = random.Random(15)
+    paths = sorted((ROOT / "data" / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "articles").glob("*.txt"))
+    seen_excluded = 0
+    for p in paths:
+        doc = Document.from_text(p.read_text(encoding="utf-8"), p.stem)
+        excluded = doc.layout.excluded
+        seen_excluded += bool(excluded)
+        for s0, s1 in doc.scopes():
+            for _ in range(200):
+                s = rng.randint(s0, s1)
+                e = rng.randint(s, s1)
+                held = any(a <= s and e <= b for a, b in excluded)
+                assert doc.in_scope(s, e) == (not held), (p.name, s, e)
+    assert seen_excluded  # (the premise is tested with exclusions too)
