@@ -121,7 +121,12 @@ def _tail_parts(rules) -> tuple:
 def _tail_start(rules, text: str, pos: int) -> int | None:
     """Where the first tail line at or after *pos* starts, or None: the nearer
     of the first line opening with a prefix and the first marker (see _tail_parts)."""
-    at_start, after_newline, marker, longest = _tail_parts(rules)
+    return _first_tail(_tail_parts(rules), text, pos)
+
+
+def _first_tail(parts, text: str, pos: int) -> int | None:
+    """_tail_start with the compiled *parts* given (a test gives other spellings)."""
+    at_start, after_newline, marker, longest = parts
     hits = []
     if (pos == 0 or text[pos - 1] == "\n") and at_start.match(text, pos):
         hits.append(pos)

@@ -442,6 +442,10 @@ class Clauses:
         hi = pos + MAX_CLAUSE_REACH if ceil is None else min(ceil, pos + MAX_CLAUSE_REACH)
         return self._stops.around(pos, max(floor, pos - MAX_CLAUSE_REACH), hi)
 
+    def bounds_each(self, positions: list[int], floor: int, ceil: int) -> list[tuple[int, int]]:
+        """``[bounds(p, floor, ceil) for p in positions]`` for ascending *positions*, in one pass."""
+        return self._stops.around_each(positions, MAX_CLAUSE_REACH, floor, ceil)
+
     def prefetch(self, spans) -> None:
         """Segment the clauses [start, end) of *spans* not yet segmented, in
         one call of the segmenter (``segment_many``): ``tokens`` then finds them."""
@@ -1292,40 +1296,12 @@ def _suffix_hits(doc: Document, cl: Clauses, cr: CompiledRule, scope: tuple[int,
     # (a match is empty only when its suffix group is)
     found = [(sp, rm.group(g)) for rm in cr.regex.finditer(sh, s0, s1, **cr.scan_options)
              if (sp := rm.span(g))[1] > sp[0] or rm.end() > rm.start()]
-    clauses = _clause_bounds(cl._stops, [ss for (ss, _se), _suffix in found], s0, s1)
+    clauses = cl.bounds_each([ss for (ss, _se), _suffix in found], s0, s1)
     lone_stops, generic_memo = _lone_stops(), lx.generic_memo
     out = []
     for ((ss, se), suffix), (cs, ce) in zip(found, clauses):
         if not _suffix_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
             out.append((ss, se, suffix, cs, ce))
-    return out
-
-
-def _clause_bounds(stops: StopIndex, positions: list[int], s0: int, s1: int) -> list[tuple[int, int]]:
-    """``[cl.bounds(pos, s0, s1) for pos in positions]`` for *positions* in
-    ascending order: ``StopIndex.around`` with its floor and ceiling, in one
-    loop (a call of ``around`` with its max and min cost about four times
-    its bisection; each bisection starts where the one before ended)."""
-    at, n = stops.pos, stops.n
-    out = []
-    k = 0
-    for pos in positions:
-        floor = pos - MAX_CLAUSE_REACH if pos - MAX_CLAUSE_REACH > s0 else s0
-        if floor < 0:
-            floor = 0
-        ceil = pos + MAX_CLAUSE_REACH if pos + MAX_CLAUSE_REACH < s1 else s1
-        if ceil > n:
-            ceil = n
-        k = bisect_left(at, pos, k)
-        if pos <= floor:
-            start = pos
-        else:
-            start = at[k - 1] + 1 if k > 0 and at[k - 1] >= floor else floor
-        if pos >= ceil:
-            end = pos
-        else:
-            end = at[k] if k < len(at) and at[k] < ceil else ceil
-        out.append((start, end))
     return out
 
 

@@ -133,3 +133,30 @@ class StopIndex:
         else:
             end = stops[k] if k < len(stops) and stops[k] < ceil else ceil
         return start, end
+
+
+    def around_each(self, positions: list[int], reach: int, floor: int = 0,
+                    ceil: int | None = None) -> list[tuple[int, int]]:
+        """``[around(p, max(floor, p - reach), min(ceil, p + reach)) for p in
+        positions]`` for ascending *positions*, in one loop: a call of
+        ``around`` per position, with its max and min, cost about four times
+        its bisection, and here each bisection starts where the last ended."""
+        stops, n = self.pos, self.n
+        last = ceil if ceil is not None and ceil < n else n
+        first = floor if floor > 0 else 0
+        out = []
+        k = 0
+        for pos in positions:
+            lo = pos - reach if pos - reach > first else first
+            hi = pos + reach if pos + reach < last else last
+            k = bisect.bisect_left(stops, pos, k)
+            if pos <= lo:
+                start = pos
+            else:
+                start = stops[k - 1] + 1 if k > 0 and stops[k - 1] >= lo else lo
+            if pos >= hi:
+                end = pos
+            else:
+                end = stops[k] if k < len(stops) and stops[k] < hi else hi
+            out.append((start, end))
+        return out

@@ -38,25 +38,10 @@ def _plain_tail_parts(rules):
     return re.compile(prefix), re.compile("\n" + prefix), re.compile(alt(markers)), max(map(len, markers), default=0)
 
 
-def _tail_start_plain(parts, text: str, pos: int):
-    at_start, after_newline, marker, longest = parts
-    hits = []
-    if (pos == 0 or text[pos - 1] == "\n") and at_start.match(text, pos):
-        hits.append(pos)
-    else:
-        m = after_newline.search(text, pos)
-        if m:
-            hits.append(m.start() + 1)
-    m = marker.search(text, pos, hits[0] + longest if hits else len(text))
-    if m:
-        hits.append(m.start())
-    return min(hits) if hits else None
-
-
 def test_tail_start_equals_the_plain_prefix_search():
     import random
 
-    from extract.articles import _tail_start, load_ruleset
+    from extract.articles import _first_tail, _tail_start, load_ruleset
 
     rules = load_ruleset("articles")
     pieces = (list(rules.lexicons["tail_prefixes"]) + list(rules.lexicons["tail_markers"])
@@ -66,4 +51,4 @@ def test_tail_start_equals_the_plain_prefix_search():
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
         pos = rng.randint(0, len(text))
-        assert _tail_start(rules, text, pos) == _tail_start_plain(plain, text, pos), (text, pos)
+        assert _tail_start(rules, text, pos) == _first_tail(plain, text, pos), (text, pos)

@@ -102,7 +102,7 @@ def test_segment_many_equals_regex_gated_reference():
 # ---------------------------------------------------------------- the suffix scan
 
 def test_clause_bounds_equal_bounds_one_by_one():
-    """_clause_bounds of ascending positions gives what Clauses.bounds gives for each."""
+    """Clauses.bounds_each of ascending positions gives what Clauses.bounds gives for each."""
     rng = random.Random(6)
     texts = _shadows() + ["无标点" * 200, "，。" * 50, "", "项目,项目。项目\n"]
     for sh in texts:
@@ -111,7 +111,7 @@ def test_clause_bounds_equal_bounds_one_by_one():
             s0 = rng.randint(-2, len(sh))
             s1 = rng.randint(s0, len(sh) + 3)
             positions = sorted(rng.randint(max(0, s0 - 5), len(sh) + 5) for _ in range(rng.randint(0, 30)))
-            assert projects._clause_bounds(cl._stops, positions, s0, s1) == [cl.bounds(p, s0, s1) for p in positions]
+            assert cl.bounds_each(positions, s0, s1) == [cl.bounds(p, s0, s1) for p in positions]
 
 
 def _reference_names_nothing(sh, cs, ss, se, suffix, lx, lone_stops, generic_memo):
