@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import heapq
 import operator
 import pickle
 import tempfile
-from array import array
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, islice
 from pathlib import Path
 from typing import ClassVar, Iterable, Iterator, NamedTuple, Optional
 
@@ -118,13 +118,22 @@ def statement_pairs(keys: list[tuple]) -> Iterable[tuple[GroupKey, int, int, int
     Only the keys are sorted, so the full targets need not sit in memory.
     """
     order = sorted((i for i, k in enumerate(keys) if k[0] is not None), key=lambda i: keys[i])
-    for group, members in groupby(order, key=lambda i: keys[i][0]):
-        statements: list[int] = []
+    return _restatements(order, keys.__getitem__)
+
+
+def _restatements(ordered: Iterable, key_of) -> Iterator[tuple]:
+    """(group, revision number, statements in group, previous, new) for every
+    restatement, from the targets *ordered* by their keys (``key_of(item)``
+    is an item's ``_key``): one group at a time, its first mention per
+    article being the article's statement."""
+    for group, members in groupby(ordered, key=lambda x: key_of(x)[0]):
+        statements: list = []
         seen: set[str] = set()
-        for i in members:
-            if keys[i][2] not in seen:  # the article's first mention is its statement
-                seen.add(keys[i][2])
-                statements.append(i)
+        for x in members:
+            article = key_of(x)[2]
+            if article not in seen:  # the article's first mention is its statement
+                seen.add(article)
+                statements.append(x)
         if len(statements) < 2:
             continue
         for n, (prev, new) in enumerate(zip(statements, statements[1:]), 1):
@@ -173,8 +182,6 @@ class Statement(NamedTuple):
     sentence: str
 
 
-_NO_KEY = (None, None, None, None)
-
 
 def revisions_from_csv(path) -> Iterator[TargetRevision]:
     """The rows of ``target_revisions`` for a targets.csv file (as the
@@ -185,50 +192,104 @@ def revisions_from_csv(path) -> Iterator[TargetRevision]:
         yield TargetRevision.model_validate(dict(zip(fields, row)))
 
 
-def revision_rows_from_csv(path) -> Iterator[tuple]:
+def revision_rows_from_csv(path, sort_run: int | None = None) -> Iterator[tuple]:
     """``revisions_from_csv`` as rows (``revision_row``), what the table
     writer takes: the model's validation cost as much as the rest of the
     derivation, and the rows are equal (tested).
 
-    One pass reads the file row by row: each target's key (see ``_key``)
-    stays in memory, while the fields a revision reports (its sentence
-    above all) go to a temporary spill file, found again by offset when the
-    restatements are paired. (Reading targets.parquet instead took 30-50 MB
-    more at 20,000 targets, most of it Arrow's read buffers, growing with
-    the number of row groups.)
+    One pass reads the file row by row. The fields a revision reports (its
+    sentence above all) go to a temporary spill file, found again by offset
+    when the restatements are paired; each target's key (see ``_key``) with
+    that offset is put in key order by ``_sorted_entries``, which holds at
+    most *sort_run* of them in memory (default ``SORT_RUN``). So the pass's
+    memory does not grow with the table. (Reading targets.parquet instead
+    took 30-50 MB more at 20,000 targets, most of it Arrow's read buffers;
+    the keys alone, all held and sorted, about 9 MB.)
     """
     path = Path(path)
-    keys: list[tuple] = []
-    shared = {}.setdefault
     aliases = _targets().lexicons().alias
-    offsets = array("q")  # spill offset of each target (-1: no key, not spilled)
-    lengths = array("q")  # and the length of its pickled fields
     with open(path, encoding="utf-8", newline="") as f, tempfile.TemporaryFile(dir=path.parent) as spill:
         rows = csv.reader(f)
         col = {name: i for i, name in enumerate(next(rows, []))}
         placed = operator.itemgetter(*(col[c] for c in ("subject", "metric", "year", "stated_date",
                                                           "article_id", "char_start")))
         reported = operator.itemgetter(*(col[c] for c in Statement._fields))
-        for row in rows:
-            subject, metric, year, stated, article_id, char_start = placed(row)
-            key = _key(subject or None, metric, int(year) if year else None,
-                       date.fromisoformat(stated) if stated else None, article_id, int(char_start), aliases)
-            if key[0] is None:  # in no series: never read again
-                keys.append(_NO_KEY)
-                offsets.append(-1)
-                lengths.append(0)
-                continue
-            # One object per distinct goal, date and article: the keys of a
-            # large corpus share them instead of holding copies.
-            keys.append((shared(key[0], key[0]), shared(key[1], key[1]), shared(key[2], key[2]), key[3]))
-            offsets.append(spill.tell())
-            lengths.append(spill.write(pickle.dumps(reported(row), pickle.HIGHEST_PROTOCOL)))
+
+        def entries() -> Iterator[tuple]:
+            """(group, stated_date, article_id, char_start, row number, spill
+            offset, length) of each target that is in a series."""
+            for i, row in enumerate(rows):
+                subject, metric, year, stated, article_id, char_start = placed(row)
+                key = _key(subject or None, metric, int(year) if year else None,
+                           date.fromisoformat(stated) if stated else None, article_id, int(char_start), aliases)
+                if key[0] is not None:  # else in no series: never read again
+                    offset = spill.tell()
+                    yield key + (i, offset, spill.write(pickle.dumps(reported(row), pickle.HIGHEST_PROTOCOL)))
+
         last = (-1, None)  # (offset, statement): a group's restatements are pairs (s0, s1), (s1, s2), …
-        for g, n, k, p, q in statement_pairs(keys):
-            prev = last[1] if last[0] == offsets[p] else _read_statement(spill, offsets[p], lengths[p])
-            new = _read_statement(spill, offsets[q], lengths[q])
-            last = (offsets[q], new)
+        ordered = _sorted_entries(entries(), sort_run or SORT_RUN, path.parent)
+        for g, n, k, p, q in _restatements(ordered, lambda e: e):
+            prev = last[1] if last[0] == p[5] else _read_statement(spill, p[5], p[6])
+            new = _read_statement(spill, q[5], q[6])
+            last = (q[5], new)
             yield revision_row(g, n, k, prev, new)
+
+
+# The most target keys revision_rows_from_csv sorts in memory at once (about
+# 4 MB of them); a larger table is sorted in runs of this many, spilled to
+# disk and merged.
+SORT_RUN = 10_000
+_BLOCK = 100  # entries pickled together: a merge holds one block per run
+_FAN_IN = 64  # runs merged at once; more are merged into one first, so few files stay open
+
+
+def _sorted_entries(entries: Iterator[tuple], run: int, spill_dir: Path) -> Iterator[tuple]:
+    """*entries* in order, holding at most *run* of them in memory: each full
+    run is sorted and spilled to a temporary file, and the runs are merged
+    (``heapq.merge``), _FAN_IN at most at a time. An entry's row number
+    comes before anything that is not a key, so the order is that of a
+    stable sort by key."""
+    batch = list(islice(entries, run))
+    if len(batch) < run:  # the whole table at once: no file
+        batch.sort()
+        yield from batch
+        return
+    runs: list = []  # temporary files, one sorted run each
+    try:
+        while batch:
+            batch.sort()
+            runs.append(_spill(batch, spill_dir))
+            del batch  # (before the next run is read: one run in memory at a time)
+            if len(runs) == _FAN_IN:
+                merged = _spill(heapq.merge(*map(_read_run, runs)), spill_dir)
+                for f in runs:
+                    f.close()
+                runs = [merged]
+            batch = list(islice(entries, run))
+        yield from heapq.merge(*map(_read_run, runs))
+    finally:
+        for f in runs:
+            f.close()
+
+
+def _spill(ordered: Iterable[tuple], spill_dir: Path):
+    """A temporary file holding *ordered*, in blocks of pickled lists, ready to read."""
+    f = tempfile.TemporaryFile(dir=spill_dir)
+    it = iter(ordered)
+    while block := list(islice(it, _BLOCK)):
+        pickle.dump(block, f, pickle.HIGHEST_PROTOCOL)
+    f.seek(0)
+    return f
+
+
+def _read_run(f) -> Iterator[tuple]:
+    """The entries of a run _spill wrote to *f*."""
+    while True:
+        try:
+            block = pickle.load(f)
+        except EOFError:
+            return
+        yield from block
 
 
 def _read_statement(spill, offset: int, length: int) -> Statement:

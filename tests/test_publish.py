@@ -116,6 +116,25 @@ def test_revisions_streamed_from_targets_csv_equal_those_made_in_memory(tmp_path
     assert streamed == [r.model_dump() for r in target_revisions(ts)] and len(streamed) > 10
 
 
+def test_revisions_sorted_in_runs_on_disk_equal_those_sorted_at_once(tmp_path):
+    # A targets table larger than one sort run is sorted in runs spilled to
+    # disk and merged; the rows must be those of the one in-memory sort, in
+    # the same order (ties between equal keys included).
+    from extract.output import write_table
+    from extract.revisions import revision_rows_from_csv
+
+    ts = []
+    for k in range(90):
+        t = _target(f"a{k % 23:02d}", ["一汽", "中国一汽", "汽开区"][k % 3], f"{1000 + 41 * (k % 7)}",
+                    date(2020 + k % 4, 1 + k % 12, 1), start=k % 5, metric=["output_value", "gdp"][k % 2])
+        ts.append(t.model_copy(update={"sentence": f"第{k}句", "year": 2025 + k % 2}))
+    write_table(tmp_path, "targets", Target, ts)
+    at_once = list(revision_rows_from_csv(tmp_path / "targets.csv"))
+    assert len(at_once) > 30
+    for run in (1, 2, 7, 89):
+        assert list(revision_rows_from_csv(tmp_path / "targets.csv", sort_run=run)) == at_once, run
+
+
 def test_diff_targets_command_prints_the_revisions(synthetic):
     r = runner.invoke(app, ["diff", "targets", "--out", str(synthetic), "--subject", "长春汽开区"])
     assert r.exit_code == 0, r.output
