@@ -120,22 +120,9 @@ class StopIndex:
 
     def around(self, pos: int, floor: int = 0, ceil: int | None = None) -> tuple[int, int]:
         """``(before(pos, floor), after(pos, ceil))`` from the one bisection they share."""
-        stops = self.pos
-        floor = max(0, floor)
-        ceil = self.n if ceil is None else min(ceil, self.n)
-        k = bisect.bisect_left(stops, pos)
-        if pos <= floor:
-            start = pos
-        else:
-            start = stops[k - 1] + 1 if k > 0 and stops[k - 1] >= floor else floor
-        if pos >= ceil:
-            end = pos
-        else:
-            end = stops[k] if k < len(stops) and stops[k] < ceil else ceil
-        return start, end
+        return self.around_each((pos,), abs(pos) + self.n + 1, floor, ceil)[0]  # (a reach past either end)
 
-
-    def around_each(self, positions: list[int], reach: int, floor: int = 0,
+    def around_each(self, positions, reach: int, floor: int = 0,
                     ceil: int | None = None) -> list[tuple[int, int]]:
         """``[around(p, max(floor, p - reach), min(ceil, p + reach)) for p in
         positions]`` for ascending *positions*, in one loop: a call of
