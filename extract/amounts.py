@@ -11,14 +11,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from operator import itemgetter
 
 import regex
 
 from .articles import Document
 from .models import Amount
 from .numbers import parse_digit_pair, parse_number
-from .rules import Match, RuleSet, invert_lexicon, load_ruleset, resolve_overlaps
+from .rules import GroupReader, Match, RuleSet, invert_lexicon, load_ruleset, resolve_overlaps
 
 CLAUSE_END = ",，。；;！？!?、\n"
 SENTENCE_END = "。；;！？!?\n"
@@ -293,42 +292,6 @@ def _pre_is_bound(m: Match, shadow: str, lx: AmountLexicons) -> bool:
 @lru_cache(maxsize=64)
 def _words_longer_than(words: tuple[str, ...], n: int) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) > n)
-
-
-class GroupReader:
-    """Reads the groups *names* of a Match at once: reader(m) is the tuple
-    of m.group(name) for each name (None for a group unset or missing),
-    from one groups() tuple of the underlying match when there is one,
-    picked by a getter made once per pattern. Read by name, each group
-    costs about as much as a whole groupdict(), and that more than groups()
-    and one pick; interpret reads ten, extract_targets about as many."""
-
-    def __init__(self, *names: str):
-        if len(names) < 2:  # itemgetter of one index gives the item, not a tuple
-            raise ValueError("a GroupReader reads two groups or more")
-        self.names = names
-        # Getters kept by the pattern's id (a compiled pattern's hash reads
-        # its whole code each time), with the pattern, so that a new pattern
-        # at a reused id gets its own.
-        self._pickers: dict[int, tuple] = {}
-
-    def __call__(self, m: Match) -> tuple:
-        mm = getattr(m, "_m", None)
-        if mm is not None and getattr(m, "_groups", None) is None:
-            return self._picker(mm.re)(mm.groups() + (None,))
-        return tuple(m.group(name) for name in self.names)
-
-    def _picker(self, pattern):
-        """A getter of the groups from groups() + (None,): a name the
-        pattern lacks picks the None at the end."""
-        kept = self._pickers.get(id(pattern))
-        if kept is None or kept[0] is not pattern:
-            if len(self._pickers) > 64:
-                self._pickers.clear()
-            index = pattern.groupindex
-            kept = self._pickers[id(pattern)] = (pattern, itemgetter(
-                *(index[name] - 1 if name in index else pattern.groups for name in self.names)))
-        return kept[1]
 
 
 # The groups interpret reads.

@@ -859,10 +859,7 @@ def _suffix_candidates(doc: Document, cl: Clauses, rule: CompiledRule, ss: int, 
             return []  # 演绎项目, 推进解决项目: a verb and its object
     start = toks[j][START] if toks[j][START] <= ss else ss
     start, end = _strip_edges(sh, start, se)
-    if end - start <= len(suffix) or (doc.layout.excluded and not doc.in_scope(start, end)):
-        # (doc.in_scope holds for every span inside a scope, the body or the
-        # headline, that no excluded span holds: most articles exclude nothing,
-        # and then it is not asked)
+    if end - start <= len(suffix) or not doc.in_scope(start, end):
         return []
     name = sh[start:end]
     # 和 between two names: the right one may be elliptic (一汽人才产业园和研发产业园).
@@ -1036,8 +1033,8 @@ def list_candidates(doc: Document, cl: Clauses, m: Match, scope: tuple[int, int]
                 s += len(w)
                 break
         s, e = _strip_edges(sh, s, e)
-        if e - s < 2 or e - s > MAX_NAME or (doc.layout.excluded and not doc.in_scope(s, e)):
-            continue  # (as in _suffix_candidates: no call when the article excludes nothing)
+        if e - s < 2 or e - s > MAX_NAME or not doc.in_scope(s, e):
+            continue
         name = sh[s:e]
         suffix = _suffix_of(name, lx)
         if is_generic(name, suffix, lx) or (suffix is None and _industry_only(name, lx)):

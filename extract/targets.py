@@ -17,13 +17,13 @@ import re
 
 import regex
 
-from .amounts import GroupReader, range_low
+from .amounts import range_low
 from .articles import Document
 from .dates import reference_date
 from .models import Amount, DateRef, Project, Record, Target
 from .numbers import parse_number
 from .spans import SpanIndex, boundary_after, boundary_before
-from .rules import (LOOKAHEAD_MARGIN, Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps,
+from .rules import (LOOKAHEAD_MARGIN, GroupReader, Match, RuleSet, flatten_words, invert_lexicon, load_ruleset, resolve_overlaps,
                     window_matches)
 
 SENTENCE_END = "。！？!?\n"

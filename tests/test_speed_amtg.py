@@ -6,7 +6,7 @@ import pytest
 
 from conftest import ROOT
 from extract import amounts
-from extract.rules import RuleError, load_ruleset
+from extract.rules import GroupReader, RuleError, load_ruleset
 from extract.shadow import shadow
 
 
@@ -157,7 +157,7 @@ def test_target_match_groups_are_the_groups_by_name():
             seen.add(m.rule.id)
     assert seen == {cr.id for cr in rs.rules}
     with pytest.raises(ValueError):
-        amounts.GroupReader("num")
+        GroupReader("num")
 
 
 def test_suffix_starts_are_regexs_overlapped_finditer():

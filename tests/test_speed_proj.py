@@ -194,9 +194,9 @@ def test_quote_class_is_the_quote_characters():
 # ---------------------------------------------------------------- scope
 
 def test_spans_inside_a_scope_are_in_scope_when_nothing_is_excluded():
-    """The premise of skipping doc.in_scope when the layout excludes nothing:
-    every span inside one of doc.scopes() is in scope then (and with
-    exclusions, in_scope says no only of spans an excluded span holds)."""
+    """Inside one of doc.scopes(), doc.in_scope says no only of spans an
+    excluded span holds (so, with nothing excluded, every span there is in
+    scope): what the candidate filters rely on."""
     rng = random.Random(15)
     paths = sorted((ROOT / "data" / "raw").glob("*.txt")) + sorted((ROOT / "tests" / "articles").glob("*.txt"))
     seen_excluded = 0
